@@ -1,0 +1,74 @@
+"""Generator throughput and peak memory: ``python -m bench.generator --sizes small,medium``.
+
+Each run is a fresh process (``bench.generate_once``) that reports its own wall time and peak RSS;
+the figure kept is the median of ``--runs`` runs (ClickBench-style: every try is recorded).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bench.machine import describe_machine, package_versions
+from python_engines.generator.config import SIZE_ROWS, Size
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def run_once(rows: int, file_format: str) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "bench.generate_once", str(rows), file_format, out]
+        done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(
+    sizes: Annotated[str, typer.Option(help="Comma-separated: small, medium, large.")] = "small",
+    runs: Annotated[int, typer.Option(help="Runs per case; the median is reported.")] = 3,
+    file_format: Annotated[str, typer.Option("--format", help="csv, parquet or both.")] = "both",
+) -> None:
+    """Measure events/s and peak RSS of `etlstack generate` per size."""
+    cases = []
+    for name in sizes.split(","):
+        rows = SIZE_ROWS[Size(name.strip())]
+        tries = [run_once(rows, file_format) for _ in range(runs)]
+        seconds = statistics.median(t["seconds"] for t in tries)
+        case = {
+            "size": name,
+            "rows": rows,
+            "format": file_format,
+            "tries": tries,
+            "median_seconds": round(seconds, 2),
+            "events_per_second": round(rows / seconds),
+            "peak_rss_gib": round(max(t["peak_rss_kib"] for t in tries) / 2**20, 2),
+        }
+        cases.append(case)
+        typer.echo(
+            f"{name:>6}: {rows:>11,} events  median {seconds:6.1f} s  "
+            f"{case['events_per_second']:>9,} events/s  peak RSS {case['peak_rss_gib']} GiB"
+        )
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC)
+    result = {
+        "benchmark": "generator",
+        "date": stamp.isoformat(timespec="seconds"),
+        "machine": describe_machine(),
+        "versions": package_versions("polars", "numpy", "pyarrow", "faker"),
+        "method": f"fresh process per run, median of {runs}, wall time includes writing files",
+        "cases": cases,
+    }
+    path = RESULTS / f"generator-{stamp:%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    typer.echo(f"results: {path}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,52 @@
+"""Where the generated feed goes: DIR/bulk/<date>.<ext>, DIR/incremental/<date>.<ext>, sidecars."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from python_engines.generator.config import FileFormat
+
+# Sidecars start with "_": readers of a folder of events skip them, as Spark and Hive do.
+SIDECAR = "_dirty_rows.csv"
+USERS = "_users.csv"
+MANIFEST = "_generation.json"
+
+
+def prepare_output(out: Path) -> None:
+    """Remove a previous generation's files (only ours) so sizes never mix."""
+    for sub in ("bulk", "incremental"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    for name in (SIDECAR, USERS, MANIFEST):
+        (out / name).unlink(missing_ok=True)
+    (out / "bulk").mkdir(parents=True, exist_ok=True)
+    (out / "incremental").mkdir(parents=True, exist_ok=True)
+
+
+def file_stem(day: date, incremental: bool) -> str:
+    return f"{'incremental' if incremental else 'bulk'}/{day.isoformat()}"
+
+
+def write_day(frame: pl.DataFrame, out: Path, stem: str, file_format: FileFormat) -> None:
+    for ext in file_format.extensions:
+        path = out / f"{stem}.{ext}"
+        if ext == "csv":
+            frame.write_csv(path)
+        else:
+            frame.write_parquet(path, compression="zstd", compression_level=1, statistics=True)
+
+
+def write_sidecar(sidecar: pl.DataFrame, out: Path) -> None:
+    sidecar.write_csv(out / SIDECAR)
+
+
+def write_manifest(manifest: dict, out: Path) -> None:
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def write_users(users: pl.DataFrame, out: Path) -> None:
+    users.write_csv(out / USERS)

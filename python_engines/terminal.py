@@ -1,0 +1,63 @@
+"""Terminal output shared by the CLI commands: one console, progress bars, one-line errors."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from python_engines.errors import EtlStackError
+from python_engines.settings import PathSettings
+
+console = Console(stderr=True)
+OPTION_NAMES = {"file_format": "format"}  # model field → CLI option, where they differ
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _one_line(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        where = OPTION_NAMES.get(field, field.replace("_", "-"))
+        parts.append(f"--{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def friendly_errors(func: Callable[..., None]) -> Callable[..., None]:
+    """User errors as one red line and exit code 1 — never a traceback (ETLSTACK_DEBUG=1 shows it)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        try:
+            func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except EtlStackError as exc:
+            _fail(str(exc))
+        except ValidationError as exc:
+            _fail(_one_line(exc))
+        except Exception as exc:
+            if PathSettings().debug:
+                raise
+            _fail(f"{type(exc).__name__}: {exc} (ETLSTACK_DEBUG=1 shows the traceback)")
+
+    return wrapper
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)

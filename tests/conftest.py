@@ -1,0 +1,48 @@
+"""Shared fixtures: one small generated data set per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from python_engines.generator import GenerationReport, GeneratorConfig, generate
+
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+SMALL = GeneratorConfig(rows=100_000, days=30, incremental_days=3, seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationReport]:
+    out = tmp_path_factory.mktemp("raw")
+    report = generate(SMALL.model_copy(update={"out": out}))
+    return out, report
+
+
+@pytest.fixture(scope="session")
+def small_events(small_dataset: tuple[Path, GenerationReport]) -> pl.DataFrame:
+    """Every row of the small data set, with the file it came from."""
+    out, _ = small_dataset
+    frames = [
+        pl.read_parquet(path).with_columns(file=pl.lit(str(path.relative_to(out).with_suffix(""))))
+        for path in sorted(out.glob("*/*.parquet"))
+    ]
+    return pl.concat(frames)
+
+
+@pytest.fixture(scope="session")
+def sidecar(small_dataset: tuple[Path, GenerationReport]) -> pl.DataFrame:
+    return pl.read_csv(small_dataset[0] / "_dirty_rows.csv")
+
+
+@pytest.fixture(scope="session")
+def clean_events(small_events: pl.DataFrame, sidecar: pl.DataFrame) -> pl.DataFrame:
+    """Rows the generator left clean (not named in the sidecar as dirty), typed."""
+    dirty = sidecar.filter(pl.col("kind") != "late_arrival")["event_id"]
+    return small_events.filter(~pl.col("event_id").is_in(dirty.implode())).with_columns(
+        ts=pl.col("timestamp").str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
+    )

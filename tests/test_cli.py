@@ -1,0 +1,59 @@
+"""The command line: help everywhere, work done, and errors as one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from python_engines.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", [[], ["generate"], ["build-reference"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_generate_writes_the_files_and_says_how_many(tmp_path: Path) -> None:
+    args = ["generate", "--rows", "3000", "--days", "2", "--incremental-days", "1"]
+    result = runner.invoke(app, [*args, "--format", "csv", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "wrote 3,000 events" in result.output
+    assert sorted(p.name for p in tmp_path.rglob("*.csv")) == [
+        "2026-10-01.csv",
+        "2026-10-02.csv",
+        "2026-10-03.csv",
+        "_dirty_rows.csv",
+        "_users.csv",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--size", "huge"], "unknown size 'huge'"),
+        (["--rows", "0"], "--rows: Input should be greater than or equal to 1"),
+        (["--format", "xml"], "--format: Input should be 'csv', 'parquet' or 'both'"),
+        (["--dirty-rate", "0.9"], "--dirty-rate"),
+        (["--start-date", "2026-13-01"], "is not a date like"),
+    ],
+)
+def test_bad_options_are_one_line_errors_without_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["generate", *args, "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_build_reference_rejects_a_missing_package(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build-reference", "--deb", str(tmp_path / "nope.deb")])
+    assert result.exit_code == 1
+    assert "no such package file" in result.output
