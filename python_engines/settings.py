@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,3 +17,25 @@ class PathSettings(BaseSettings):
     data_dir: Path = Path("data/raw")
     warehouse: Path = Path("warehouse")
     debug: bool = False  # show tracebacks instead of one-line errors
+
+
+class PipelineSettings(BaseSettings):
+    """Business-rule parameters. ``ETLSTACK_SESSION_GAP_MINUTES``."""
+
+    model_config = SettingsConfigDict(env_prefix="ETLSTACK_", env_file=".env", extra="ignore")
+
+    session_gap_minutes: int = 30
+
+    def sql_parameters(self) -> dict[str, int]:
+        return {"session_gap_minutes": self.session_gap_minutes}
+
+
+class EngineSettings(BaseSettings):
+    """How engines run. ``ETLSTACK_THREADS``, ``ETLSTACK_SPARK_DRIVER_MEMORY``, …"""
+
+    model_config = SettingsConfigDict(env_prefix="ETLSTACK_", env_file=".env", extra="ignore")
+
+    threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    spark_driver_memory: str = "6g"
+    spark_master: str | None = None  # default local[threads]; a cluster URL for a real cluster
+    spark_shuffle_partitions: int | None = None  # default 2 × threads

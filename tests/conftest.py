@@ -46,3 +46,23 @@ def clean_events(small_events: pl.DataFrame, sidecar: pl.DataFrame) -> pl.DataFr
     return small_events.filter(~pl.col("event_id").is_in(dirty.implode())).with_columns(
         ts=pl.col("timestamp").str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
     )
+
+
+PARITY_FIXTURE = Path(__file__).parent / "fixtures" / "parity"
+ENGINES = ["duckdb", "polars", "spark"]
+
+
+@pytest.fixture(scope="session")
+def parity_results():
+    """Every engine's run over the hand-made trap fixture (one SparkSession for the session)."""
+    from python_engines.inputs import discover
+    from python_engines.pipeline import run_pipeline
+
+    inputs = discover(PARITY_FIXTURE)
+    return {engine: run_pipeline(engine, inputs) for engine in ENGINES}
+
+
+def sorted_rows(table) -> list[dict]:
+    """A table's rows in a total order (every column), for row-for-row comparison."""
+    frame = pl.from_arrow(table)
+    return frame.sort(frame.columns, nulls_last=True).to_dicts()

@@ -1,0 +1,57 @@
+"""DuckDB, in-process: temp tables per stage."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from python_engines.inputs import Inputs
+from python_engines.schema import RAW_COLUMNS
+from python_engines.settings import EngineSettings
+
+
+class DuckDBEngine:
+    name = "duckdb"
+
+    def __init__(self, settings: EngineSettings) -> None:
+        # no TimeZone setting: it needs the ICU extension (not downloadable here); without ICU,
+        # DuckDB treats TIMESTAMPTZ as UTC, which is what the pipeline wants.
+        self.con = duckdb.connect(config={"threads": settings.threads})
+
+    def load_raw(self, inputs: Inputs) -> int:
+        mapping = pa.table(
+            {"path": inputs.paths, "source_file": [f.source_file for f in inputs.files]}
+        )
+        self.con.register("input_files", mapping)
+        columns = ", ".join(f'r."{c}"' for c in RAW_COLUMNS)
+        if inputs.file_format == "csv":
+            types = ", ".join(f"'{c}': 'VARCHAR'" for c in RAW_COLUMNS)
+            reader = (
+                f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
+                "escape = '\"', filename = true, null_padding = true)"
+            )
+        else:
+            reader = "read_parquet($paths, filename = true)"
+        self.con.execute(
+            f"create or replace temp table raw_events as select {columns}, f.source_file "
+            f"from {reader} as r join input_files as f on f.path = r.filename",
+            {"paths": inputs.paths},
+        )
+        return self._count("raw_events")
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.con.register(f"{name}_arrow", table)
+        self.con.execute(f"create or replace temp table {name} as select * from {name}_arrow")
+
+    def materialize(self, name: str, sql: str) -> int:
+        self.con.execute(f"create or replace temp table {name} as {sql}")
+        return self._count(name)
+
+    def fetch(self, name: str) -> pa.Table:
+        return self.con.table(name).to_arrow_table()
+
+    def _count(self, name: str) -> int:
+        return self.con.execute(f"select count(*) from {name}").fetchone()[0]
+
+    def close(self) -> None:
+        self.con.close()

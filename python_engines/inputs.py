@@ -1,0 +1,54 @@
+"""Which files a run reads: a CSV or Parquet file, or a folder of them (recursively)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_engines.errors import EtlStackError
+
+FORMATS = ("csv", "parquet")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path  # absolute
+    source_file: str  # as recorded in rejected_events: relative to the input folder
+
+
+@dataclass(frozen=True)
+class Inputs:
+    files: tuple[InputFile, ...]
+    file_format: str
+
+    @property
+    def paths(self) -> list[str]:
+        return [str(f.path) for f in self.files]
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """Names starting with '_' or '.' are sidecars or metadata, as in Spark and Hive."""
+    return any(part.startswith(("_", ".")) for part in path.relative_to(root).parts)
+
+
+def discover(path: Path, file_format: str = "auto") -> Inputs:
+    path = path.resolve()
+    if not path.exists():
+        raise EtlStackError(f"input {path} does not exist")
+    if file_format not in ("auto", *FORMATS):
+        raise EtlStackError(f"unknown input format {file_format!r}: choose auto, csv or parquet")
+    if path.is_file():
+        fmt = path.suffix.lstrip(".").lower()
+        if fmt not in FORMATS:
+            raise EtlStackError(f"{path.name}: not a .csv or .parquet file")
+        return Inputs((InputFile(path, path.name),), fmt)
+    found = {
+        fmt: sorted(p for p in path.rglob(f"*.{fmt}") if p.is_file() and not _hidden(p, path))
+        for fmt in FORMATS
+    }
+    if file_format == "auto":  # a landing folder may hold both: Parquet is the faster read
+        file_format = "parquet" if found["parquet"] else "csv"
+    if not found[file_format]:
+        raise EtlStackError(f"no .{file_format} files under {path}")
+    files = tuple(InputFile(p, str(p.relative_to(path))) for p in found[file_format])
+    return Inputs(files, file_format)

@@ -1,0 +1,65 @@
+"""The output tables' Arrow schemas: every engine's result is cast to these (types only, no rules)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+UTC_TS = pa.timestamp("us", tz="UTC")
+
+EVENTS = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("user_id", pa.string()),
+        ("event_ts", UTC_TS),
+        ("event_date", pa.date32()),
+        ("page_url", pa.string()),
+        ("device", pa.string()),
+        ("event_type", pa.string()),
+        ("ip_address", pa.string()),
+        ("ip_number", pa.int64()),
+        ("country_code", pa.string()),
+        ("session_id", pa.string()),
+    ]
+)
+SESSIONS = pa.schema(
+    [
+        ("session_id", pa.string()),
+        ("user_id", pa.string()),
+        ("session_start", UTC_TS),
+        ("session_end", UTC_TS),
+        ("duration_seconds", pa.int64()),
+        ("event_count", pa.int64()),
+        ("entry_page", pa.string()),
+        ("exit_page", pa.string()),
+        ("country_code", pa.string()),
+        ("device", pa.string()),
+        ("converted", pa.bool_()),
+    ]
+)
+RAW_COLUMNS = [
+    "event_id",
+    "user_id",
+    "session_id",
+    "timestamp",
+    "page_url",
+    "country",
+    "device",
+    "ip_address",
+    "event_type",
+]
+RAW_EVENTS = pa.schema([(c, pa.string()) for c in RAW_COLUMNS])
+REJECTED_EVENTS = pa.schema(
+    [("event_id", pa.string()), ("reason", pa.string())]
+    + [(c, pa.string()) for c in RAW_COLUMNS[1:]]
+    + [("source_file", pa.string())]
+)
+OUTPUTS: dict[str, pa.Schema] = {
+    "events": EVENTS,
+    "sessions": SESSIONS,
+    "rejected_events": REJECTED_EVENTS,
+}
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Select the schema's columns in order and cast to its types (an engine's int32 → int64 …)."""
+    return table.select(schema.names).cast(schema)

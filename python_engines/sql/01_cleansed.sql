@@ -1,0 +1,102 @@
+-- stage cleansed: trim (spaces, tabs, line breaks), normalise, parse timestamps to utc, give each bad row one reject reason.
+-- inputs: raw_events (all strings + source_file). one row out per row in.
+with trimmed as (
+    select
+        nullif(regexp_replace(event_id, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as event_id,
+        nullif(regexp_replace(user_id, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as user_id,
+        nullif(regexp_replace("timestamp", '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as ts_text,
+        nullif(regexp_replace(page_url, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as page_url,
+        lower(nullif(regexp_replace(device, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '')) as device_text,
+        lower(nullif(regexp_replace(event_type, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '')) as event_type_text,
+        nullif(regexp_replace(ip_address, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as ip_address,
+        nullif(event_id, '') as raw_event_id,
+        nullif(user_id, '') as raw_user_id,
+        nullif(session_id, '') as raw_session_id,
+        nullif("timestamp", '') as raw_timestamp,
+        nullif(page_url, '') as raw_page_url,
+        nullif(country, '') as raw_country,
+        nullif(device, '') as raw_device,
+        nullif(ip_address, '') as raw_ip_address,
+        nullif(event_type, '') as raw_event_type,
+        source_file
+    from raw_events
+),
+
+-- iso-8601: yyyy-mm-dd[ t]hh:mm:ss[.ffffff][z|+hh:mm|-hh:mm], years 1000-9999, fields in range.
+shaped as (
+    select
+        *,
+        regexp_matches(
+            ts_text,
+            '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?$'
+        ) as ts_is_iso,
+        regexp_matches(ts_text, '[+-][0-9]{2}:[0-9]{2}$') as ts_has_offset
+    from trimmed
+),
+
+split_ts as (
+    select
+        *,
+        case
+            when ts_has_offset then left(ts_text, length(ts_text) - 6)
+            when right(ts_text, 1) = 'Z' then left(ts_text, length(ts_text) - 1)
+            else ts_text
+        end as ts_local_text,
+        case
+            when ts_has_offset
+                then (case when substr(ts_text, length(ts_text) - 5, 1) = '-' then -1 else 1 end)
+                * (
+                    try_cast(substr(ts_text, length(ts_text) - 4, 2) as bigint) * 60
+                    + try_cast(substr(ts_text, length(ts_text) - 1, 2) as bigint)
+                )
+            else 0
+        end as ts_offset_minutes
+    from shaped
+),
+
+parsed as (
+    select
+        *,
+        -- the guard sits inside the cast: one shape for every row (polars infers its format).
+        try_cast(
+            case
+                when ts_is_iso
+                    then left(ts_local_text, 10) || ' ' || substr(ts_local_text, 12, 8) || '.'
+                    || rpad(coalesce(nullif(substr(ts_local_text, 21), ''), '0'), 6, '0')
+            end as timestamp
+        ) as ts_local
+    from split_ts
+)
+
+select
+    event_id,
+    user_id,
+    make_timestamp(epoch_us(ts_local) - ts_offset_minutes * 60000000) as event_ts,
+    page_url,
+    case when device_text in ('mobile', 'desktop', 'tablet') then device_text else 'unknown' end
+        as device,
+    case
+        when event_type_text in (
+            'page_view', 'product_view', 'search', 'add_to_cart', 'remove_from_cart',
+            'checkout_start', 'purchase', 'login', 'logout'
+        ) then event_type_text
+        else 'unknown'
+    end as event_type,
+    ip_address,
+    case
+        when event_id is null then 'missing_event_id'
+        when user_id is null then 'missing_user_id'
+        when ts_text is null then 'missing_timestamp'
+        when ts_local is null then 'bad_timestamp'
+    end as reject_reason,
+    raw_event_id,
+    raw_user_id,
+    raw_session_id,
+    raw_timestamp,
+    raw_page_url,
+    raw_country,
+    raw_device,
+    raw_ip_address,
+    raw_event_type,
+    source_file
+from parsed

@@ -1,0 +1,83 @@
+"""The business logic, once: SQL stage files (DuckDB dialect) → each engine's SQL via sqlglot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, SqlglotError
+
+from python_engines.errors import EtlStackError
+from python_engines.transpile import rewrites
+from python_engines.transpile.polars_dialect import Polars
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SOURCE_DIALECT = "duckdb"
+ENGINES = ("polars", "spark", "duckdb")
+
+Rewrite = Callable[[exp.Expression], exp.Expression]
+
+
+@dataclass(frozen=True)
+class EngineSql:
+    dialect: str | type
+    rewrites: tuple[Rewrite, ...] = ()
+
+
+ENGINE_SQL: dict[str, EngineSql] = {
+    "duckdb": EngineSql("duckdb"),
+    "spark": EngineSql("spark", (rewrites.epoch_us_as_unix_micros,)),
+    "polars": EngineSql(Polars, (rewrites.epoch_us_as_bigint_cast,)),
+}
+
+
+@dataclass(frozen=True)
+class Stage:
+    order: int
+    name: str
+    path: Path
+
+
+@cache
+def stages() -> tuple[Stage, ...]:
+    """The stages in run order: ``NN_name.sql`` files; each reads earlier stages by name."""
+    found = []
+    for path in sorted(SQL_DIR.glob("[0-9][0-9]_*.sql")):
+        order, name = path.stem.split("_", 1)
+        found.append(Stage(int(order), name, path))
+    return tuple(found)
+
+
+def stage_names() -> list[str]:
+    return [s.name for s in stages()]
+
+
+@cache
+def parse_stage(name: str) -> exp.Expression:
+    stage = next((s for s in stages() if s.name == name), None)
+    if stage is None:
+        raise EtlStackError(f"unknown stage {name!r}: choose from {', '.join(stage_names())}")
+    return sqlglot.parse_one(stage.path.read_text(), read=SOURCE_DIALECT)
+
+
+def transpile(sql: str | exp.Expression, engine: str, parameters: dict | None = None) -> str:
+    """SQL in the source dialect → the SQL that ``engine`` runs. Unsupported constructs raise."""
+    if engine not in ENGINE_SQL:
+        raise EtlStackError(f"unknown engine {engine!r}: choose from {', '.join(ENGINES)}")
+    target = ENGINE_SQL[engine]
+    tree = sqlglot.parse_one(sql, read=SOURCE_DIALECT) if isinstance(sql, str) else sql.copy()
+    tree = rewrites.bind_parameters(tree, parameters or {})
+    for rewrite in target.rewrites:
+        tree = rewrite(tree)
+    try:
+        return tree.sql(dialect=target.dialect, unsupported_level=ErrorLevel.RAISE, pretty=True)
+    except SqlglotError as exc:
+        raise EtlStackError(f"{engine}: {exc}") from None
+
+
+def stage_sql(name: str, engine: str, parameters: dict) -> str:
+    return transpile(parse_stage(name), engine, parameters)

@@ -1,0 +1,43 @@
+"""A sqlglot dialect for the Polars SQL context (sqlglot has none).
+
+Polars SQL reads DuckDB-like SQL, so the dialect is DuckDB's with a few generator TRANSFORMS:
+spellings Polars understands, and constructs it lacks raising at transpile time (not at run time).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.generator import Generator
+
+
+def _unsupported(what: str):
+    def raise_unsupported(self: Generator, expression: exp.Expression) -> str:
+        self.unsupported(f"Polars SQL does not support {what}")
+        return self.function_fallback_sql(expression)
+
+    return raise_unsupported
+
+
+def _unix_to_time(self: Generator, expression: exp.UnixToTime) -> str:
+    """Epoch microseconds → timestamp: Polars casts integers to Datetime('us')."""
+    scale = expression.args.get("scale")
+    if scale is None or scale != exp.UnixToTime.MICROS:
+        self.unsupported("UnixToTime with a scale other than microseconds")
+    return self.sql(exp.cast(expression.this, exp.DataType.build("TIMESTAMP")))
+
+
+class Polars(DuckDB):
+    class Generator(DuckDB.Generator):
+        TRANSFORMS = {
+            **DuckDB.Generator.TRANSFORMS,
+            exp.RegexpLike: lambda self, e: self.func("REGEXP_LIKE", e.this, e.expression),
+            exp.UnixToTime: _unix_to_time,
+            exp.MD5: _unsupported("MD5"),
+            exp.SHA2: _unsupported("SHA2"),
+            exp.RegexpExtract: _unsupported("REGEXP_EXTRACT"),
+            exp.TimeToUnix: _unsupported("EPOCH()"),
+            exp.DateDiff: _unsupported("DATE_DIFF"),
+            exp.BitwiseLeftShift: _unsupported("<<"),
+            exp.Chr: _unsupported("CHR"),
+        }

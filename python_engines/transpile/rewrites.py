@@ -1,0 +1,52 @@
+"""Engine rewrites: pure AST → AST functions, each composed into an engine's list in ``__init__``.
+
+The source SQL is DuckDB's dialect; a rewrite exists only where an engine needs a different
+construct for the same meaning (a spelling difference belongs in the dialect, not here).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+EPOCH_US = "EPOCH_US"
+
+
+def _is_epoch_us(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name.upper() == EPOCH_US
+
+
+def bind_parameters(
+    tree: exp.Expression, parameters: dict[str, int | float | str]
+) -> exp.Expression:
+    """Replace ``:name`` placeholders with literals; an unknown placeholder is an error."""
+
+    def bind(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder) and node.name:
+            if node.name not in parameters:
+                raise KeyError(f"no value for SQL parameter :{node.name}")
+            value = parameters[node.name]
+            return (
+                exp.Literal.string(value) if isinstance(value, str) else exp.Literal.number(value)
+            )
+        return node
+
+    return tree.transform(bind)
+
+
+def epoch_us_as_unix_micros(tree: exp.Expression) -> exp.Expression:
+    """Spark: DuckDB's ``epoch_us(ts)`` is ``unix_micros(ts)`` (sqlglot does not know epoch_us).
+
+    ``unix_micros`` takes Spark's session-zone TIMESTAMP, not TIMESTAMP_NTZ, so the argument is cast
+    to TIMESTAMP_LTZ first; the session time zone is UTC, so the instant does not move.
+    """
+    ltz = exp.DataType.build("TIMESTAMPLTZ")
+    return tree.transform(
+        lambda n: exp.func("UNIX_MICROS", exp.cast(n.expressions[0], ltz)) if _is_epoch_us(n) else n
+    )
+
+
+def epoch_us_as_bigint_cast(tree: exp.Expression) -> exp.Expression:
+    """Polars: a Datetime('us') cast to BIGINT is its epoch microseconds (no EPOCH_US function)."""
+    return tree.transform(
+        lambda n: exp.cast(n.expressions[0], exp.DataType.build("BIGINT")) if _is_epoch_us(n) else n
+    )
