@@ -38,4 +38,4 @@ class EngineSettings(BaseSettings):
     threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     spark_driver_memory: str = "6g"
     spark_master: str | None = None  # default local[threads]; a cluster URL for a real cluster
-    spark_shuffle_partitions: int | None = None  # default 2 × threads
+    spark_shuffle_partitions: int | None = None  # default 2 x threads

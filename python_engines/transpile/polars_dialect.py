@@ -6,6 +6,8 @@ spellings Polars understands, and constructs it lacks raising at transpile time 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.generator import Generator
@@ -29,7 +31,7 @@ def _unix_to_time(self: Generator, expression: exp.UnixToTime) -> str:
 
 class Polars(DuckDB):
     class Generator(DuckDB.Generator):
-        TRANSFORMS = {
+        TRANSFORMS: ClassVar[dict] = {
             **DuckDB.Generator.TRANSFORMS,
             exp.RegexpLike: lambda self, e: self.func("REGEXP_LIKE", e.this, e.expression),
             exp.UnixToTime: _unix_to_time,
