@@ -89,3 +89,57 @@ def build_reference(
     target = out or IP_RANGES_PATH
     rows = build_from_deb(deb, target)
     console.print(f"[green]wrote[/green] {rows:,} ranges to {target}")
+
+
+@app.command()
+@friendly_errors
+def run(
+    engine: Annotated[str, typer.Option(help="polars, spark or duckdb.")],
+    input_path: Annotated[
+        Path,
+        typer.Option("--input", help="A CSV or Parquet file, or a folder of them (recursive)."),
+    ],
+    warehouse: Annotated[
+        Path | None, typer.Option(help="Output folder [default: warehouse].")
+    ] = None,
+    input_format: Annotated[
+        str, typer.Option(help="auto (Parquet if the folder has any), csv or parquet.")
+    ] = "auto",
+) -> None:
+    """Cleanse, geolocate and sessionize the input with one engine; write the tables."""
+    from python_engines.inputs import discover
+    from python_engines.pipeline import run_pipeline
+    from python_engines.sink import write_parquet_tables
+    from python_engines.summary import check_nothing_lost, summary_table
+
+    inputs = discover(input_path, input_format)
+    target = warehouse or PathSettings().warehouse
+    with progress_bar() as progress:
+        task = progress.add_task(f"{engine}: starting", total=None)
+        result = run_pipeline(
+            engine,
+            inputs,
+            on_step=lambda step: progress.update(task, description=f"{engine}: {step}"),
+        )
+    check_nothing_lost(result)
+    written = write_parquet_tables(result, target)
+    console.print(summary_table(result, inputs))
+    console.print(f"tables: {', '.join(str(p) for p in written.values())}")
+
+
+@app.command("show-sql")
+@friendly_errors
+def show_sql(
+    engine: Annotated[str, typer.Option(help="polars, spark or duckdb.")],
+    stage: Annotated[
+        str | None, typer.Option(help="One stage [default: all, in run order].")
+    ] = None,
+) -> None:
+    """Print exactly the SQL an engine runs, stage by stage (transpiled from the one source)."""
+    from python_engines.settings import PipelineSettings
+    from python_engines.transpile import stage_names, stage_sql
+
+    parameters = PipelineSettings().sql_parameters()
+    for name in [stage] if stage else stage_names():
+        sql = stage_sql(name, engine, parameters)
+        typer.echo(f"-- stage: {name} ({engine})\n{sql};\n")

@@ -57,3 +57,48 @@ def test_build_reference_rejects_a_missing_package(tmp_path: Path) -> None:
     result = runner.invoke(app, ["build-reference", "--deb", str(tmp_path / "nope.deb")])
     assert result.exit_code == 1
     assert "no such package file" in result.output
+
+
+@pytest.mark.parametrize("engine", ["polars", "spark", "duckdb"])
+def test_show_sql_prints_what_the_engine_runs_for_each_stage(engine: str) -> None:
+    from python_engines.transpile import stage_names, stage_sql
+
+    result = runner.invoke(app, ["show-sql", "--engine", engine])
+    assert result.exit_code == 0
+    for stage in stage_names():
+        assert f"-- stage: {stage} ({engine})" in result.output
+    one = runner.invoke(app, ["show-sql", "--engine", engine, "--stage", "sessions"])
+    assert one.output.strip().endswith(
+        stage_sql("sessions", engine, {"session_gap_minutes": 30}) + ";"
+    )
+
+
+def test_run_writes_tables_and_prints_the_summary(tmp_path: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "parity"
+    result = runner.invoke(
+        app, ["run", "--engine", "duckdb", "--input", str(fixture), "--warehouse", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "rows in" in result.output and "83" in result.output
+    assert "rejected: bad_timestamp" in result.output
+    assert sorted(p.name for p in (tmp_path / "duckdb").iterdir()) == [
+        "events.parquet",
+        "rejected_events.parquet",
+        "sessions.parquet",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--engine", "oracle", "--input", "."], "unknown engine 'oracle'"),
+        (["--engine", "duckdb", "--input", "/no/such/place"], "does not exist"),
+        (["--engine", "duckdb", "--input", "pyproject.toml"], "not a .csv or .parquet file"),
+        (["--engine", "duckdb", "--input", ".", "--input-format", "xml"], "unknown input format"),
+    ],
+)
+def test_run_errors_are_one_line(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["run", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output

@@ -1,5 +1,5 @@
 -- stage events: sessionize. per user, events ordered by (event_ts, event_id); a session starts at a
--- user's first event and after every gap of more than :session_gap_minutes (exactly the gap
+-- user's first event and after every gap longer than the session_gap_minutes setting (exactly the gap
 -- continues it). session_id = user_id + '-' + the session's first event_ts in epoch microseconds:
 -- deterministic on every engine and stable when later events extend the session.
 with gaps as (

@@ -69,11 +69,11 @@ def transpile(sql: str | exp.Expression, engine: str, parameters: dict | None = 
     if engine not in ENGINE_SQL:
         raise EtlStackError(f"unknown engine {engine!r}: choose from {', '.join(ENGINES)}")
     target = ENGINE_SQL[engine]
-    tree = sqlglot.parse_one(sql, read=SOURCE_DIALECT) if isinstance(sql, str) else sql.copy()
-    tree = rewrites.bind_parameters(tree, parameters or {})
-    for rewrite in target.rewrites:
-        tree = rewrite(tree)
     try:
+        tree = sqlglot.parse_one(sql, read=SOURCE_DIALECT) if isinstance(sql, str) else sql.copy()
+        tree = rewrites.bind_parameters(tree, parameters or {})
+        for rewrite in target.rewrites:
+            tree = rewrite(tree)
         return tree.sql(dialect=target.dialect, unsupported_level=ErrorLevel.RAISE, pretty=True)
     except SqlglotError as exc:
         raise EtlStackError(f"{engine}: {exc}") from None

@@ -10,13 +10,13 @@ from typing import ClassVar
 
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.errors import UnsupportedError
 from sqlglot.generator import Generator
 
 
 def _unsupported(what: str):
     def raise_unsupported(self: Generator, expression: exp.Expression) -> str:
-        self.unsupported(f"Polars SQL does not support {what}")
-        return self.function_fallback_sql(expression)
+        raise UnsupportedError(f"Polars SQL does not support {what}: {expression.sql('duckdb')}")
 
     return raise_unsupported
 
