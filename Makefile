@@ -11,6 +11,7 @@ endif
 RUN := $(UV) run --frozen --no-sync
 SIZE ?= small
 SIZES ?= small,medium
+BENCH_SIZE ?= medium
 DATA ?= data/raw
 PYTEST_ARGS ?=
 
@@ -27,8 +28,11 @@ help: ## list the targets
 
 setup: .venv/.synced ## install the locked environment (uv sync --frozen)
 
-demo: setup ## the main job on an embedded default: generate the small set (more stages land with their issues)
+demo: setup ## the main job on the small set: generate, then run every engine (Parquet tables in warehouse/)
 	$(RUN) etlstack generate --size small --out $(DATA)
+	$(RUN) etlstack run --engine duckdb --input $(DATA) --warehouse warehouse
+	$(RUN) etlstack run --engine polars --input $(DATA) --warehouse warehouse
+	$(RUN) etlstack run --engine spark --input $(DATA) --warehouse warehouse
 
 test: setup ## the full test suite (CI runs exactly this)
 	$(RUN) pytest $(PYTEST_ARGS)
@@ -44,8 +48,11 @@ fmt: setup ## fix what ruff can and format with black
 generate: setup ## generate a data set: make generate SIZE=small|medium|large
 	$(RUN) etlstack generate --size $(SIZE) --out $(DATA)
 
-bench: setup ## benchmarks: make bench SIZES=small,medium,large (generator throughput + peak RSS for now)
+bench: setup ## generator (SIZES=small,medium) and engines (BENCH_SIZE=medium) benchmarks → bench/results/
 	$(RUN) python -m bench.generator --sizes $(SIZES)
+	test -f data/bench-$(BENCH_SIZE)/_generation.json || \
+		$(RUN) etlstack generate --size $(BENCH_SIZE) --format parquet --out data/bench-$(BENCH_SIZE)
+	$(RUN) python -m bench.pipelines --input data/bench-$(BENCH_SIZE) --format parquet
 
 clean: ## remove generated data, warehouse and caches (not the environment)
 	rm -rf data warehouse bench/results/*.tmp .pytest_cache .ruff_cache target dbt_packages logs

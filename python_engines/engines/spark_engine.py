@@ -18,6 +18,7 @@ from python_engines.schema import RAW_COLUMNS
 from python_engines.settings import EngineSettings
 
 _SESSION = None
+_REGISTERED: dict[str, tuple] = {}  # name → (identity of the Arrow table, persisted DataFrame)
 
 
 def spark_session(settings: EngineSettings):
@@ -38,6 +39,8 @@ def spark_session(settings: EngineSettings):
         .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.default.parallelism", str(partitions))
         .config("spark.sql.adaptive.enabled", "true")
+        # the bucketed IP ranges (~10 MB) are broadcast to every task instead of shuffled
+        .config("spark.sql.autoBroadcastJoinThreshold", str(64 * 1024 * 1024))
         .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
@@ -91,7 +94,13 @@ class SparkEngine:
         return self._keep("raw_events", frame)
 
     def register(self, name: str, table: pa.Table) -> None:
-        self._keep(name, self.spark.createDataFrame(table.to_pandas()))
+        """Arrow → Spark; a table registered before in this session (the reference) is reused."""
+        key = (name, id(table), table.num_rows)
+        if _REGISTERED.get(name, (None,))[0] != key:
+            frame = self.spark.createDataFrame(table).persist()
+            frame.count()
+            _REGISTERED[name] = (key, frame)
+        _REGISTERED[name][1].createOrReplaceTempView(name)
 
     def materialize(self, name: str, sql: str) -> int:
         return self._keep(name, self.spark.sql(sql))
@@ -113,5 +122,5 @@ class SparkEngine:
             frame.unpersist()
         self.cached.clear()
         for view in self.spark.catalog.listTables():
-            if view.isTemporary:
+            if view.isTemporary and view.name not in _REGISTERED:
                 self.spark.catalog.dropTempView(view.name)

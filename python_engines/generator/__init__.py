@@ -17,15 +17,17 @@ from python_engines.generator.events import RAW_SCHEMA, UrlTable, expand_session
 from python_engines.generator.population import CountryIpSampler, build_population
 from python_engines.generator.sessions import plan_sessions
 from python_engines.generator.writer import (
+    DayWriter,
     file_stem,
     prepare_output,
-    write_day,
     write_manifest,
     write_sidecar,
     write_users,
 )
 
 __all__ = ["GenerationReport", "GeneratorConfig", "generate"]
+
+SLICE_ROWS = 500_000  # rows rendered as strings at a time: bounds memory at any size
 
 
 @dataclass(frozen=True)
@@ -79,26 +81,36 @@ def generate(
         # an event is late if it arrives after its own day; on the last day everything arrives
         today = today.with_columns(late=pl.col("late") & (pl.col("arrival_day") <= day))
 
-        raw = render_raw(today, urls, rng)
-        base_so_far += raw.height
-        n_mutated = round(base_so_far * mutation_rate) - mutated_so_far
-        mutated_so_far += n_mutated
-        raw, copies, sidecar = make_dirty(raw, n_mutated, int(duplicates_by_day[day]), rng)
-        same_day = rng.random(copies.height) < 0.5 if not last else np.ones(copies.height, bool)
-        feed = pl.concat([resent, raw, copies.filter(pl.Series(same_day, dtype=pl.Boolean))])
-        resent = copies.filter(pl.Series(~same_day, dtype=pl.Boolean))
-
+        # arrival order: by time, late arrivals at the end of the day's file
+        today = today.sort(["late", "ts", "session"], maintain_order=True)
         stem = file_stem(config.start_date + timedelta(days=day), day >= config.days)
-        write_day(feed, out, stem, config.file_format)
-        late = today.filter(pl.col("late")).height
-        late_ids = raw["event_id"].tail(late) if late else pl.Series("event_id", [], pl.Utf8)
-        late_rows = pl.DataFrame({"event_id": late_ids}).with_columns(
-            kind=pl.lit(LATE_ARRIVAL), expected=pl.lit("keep")
-        )
-        sidecars.append(pl.concat([sidecar, late_rows]).with_columns(file=pl.lit(stem)))
-        files[stem] = feed.height
+        slices = list(range(0, today.height, SLICE_ROWS)) or [0]
+        sizes = np.array([min(SLICE_ROWS, today.height - lo) for lo in slices], dtype=np.float64)
+        duplicates_by_slice = _spread(int(duplicates_by_day[day]), sizes + 1e-9)
+        copies: list[pl.DataFrame] = []
+        with DayWriter(out, stem, config.file_format, RAW_SCHEMA) as writer:
+            writer.write(resent)  # yesterday's late re-sends arrive first
+            for lo, n_dup in zip(slices, duplicates_by_slice, strict=True):
+                part = today.slice(lo, SLICE_ROWS)
+                raw = render_raw(part, urls, rng)
+                base_so_far += raw.height
+                n_mutated = round(base_so_far * mutation_rate) - mutated_so_far
+                mutated_so_far += n_mutated
+                raw, part_copies, sidecar = make_dirty(raw, n_mutated, int(n_dup), rng)
+                writer.write(raw)
+                copies.append(part_copies)
+                late_ids = raw["event_id"].filter(part["late"])
+                late_rows = pl.DataFrame({"event_id": late_ids}).with_columns(
+                    kind=pl.lit(LATE_ARRIVAL), expected=pl.lit("keep")
+                )
+                sidecars.append(pl.concat([sidecar, late_rows]).with_columns(file=pl.lit(stem)))
+            day_copies = pl.concat(copies)
+            same_day = last | (rng.random(day_copies.height) < 0.5)
+            writer.write(day_copies.filter(pl.Series(same_day, dtype=pl.Boolean)))
+            resent = day_copies.filter(pl.Series(~same_day, dtype=pl.Boolean))
+        files[stem] = writer.rows
         if on_file:
-            on_file(stem, feed.height)
+            on_file(stem, writer.rows)
 
     sidecar = pl.concat(sidecars)
     write_sidecar(sidecar, out)

@@ -152,8 +152,7 @@ def _source_session_id(session: pl.Expr, ts: pl.Expr) -> pl.Expr:
 
 
 def render_raw(events: pl.DataFrame, urls: UrlTable, rng: np.random.Generator) -> pl.DataFrame:
-    """The feed's rows: every column a string, in arrival order (late arrivals at the end)."""
-    events = events.sort(["late", "ts", "session"], maintain_order=True)
+    """The feed's rows, every column a string, in the order of ``events``."""
     n = events.height
     wrong_country = rng.random(n) < profile.SOURCE_COUNTRY_WRONG_RATE
     blank_country = rng.random(n) < profile.SOURCE_COUNTRY_BLANK_RATE

@@ -31,13 +31,34 @@ def file_stem(day: date, incremental: bool) -> str:
     return f"{'incremental' if incremental else 'bulk'}/{day.isoformat()}"
 
 
-def write_day(frame: pl.DataFrame, out: Path, stem: str, file_format: FileFormat) -> None:
-    for ext in file_format.extensions:
-        path = out / f"{stem}.{ext}"
-        if ext == "csv":
-            frame.write_csv(path)
-        else:
-            frame.write_parquet(path, compression="zstd", compression_level=1, statistics=True)
+class DayWriter:
+    """One day's file(s). Slices are rendered one at a time (the big transient copies stay
+    slice-sized); the day is written once, by Polars' parallel writers, from a no-copy concat."""
+
+    def __init__(self, out: Path, stem: str, file_format: FileFormat, schema: pl.Schema) -> None:
+        self.out, self.stem, self.file_format, self.schema = out, stem, file_format, schema
+        self.parts: list[pl.DataFrame] = []
+        self.rows = 0
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if not frame.is_empty():
+            self.parts.append(frame)
+            self.rows += frame.height
+
+    def __enter__(self) -> DayWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            return
+        day = pl.concat(self.parts) if self.parts else pl.DataFrame(schema=self.schema)
+        self.parts.clear()
+        for ext in self.file_format.extensions:
+            path = self.out / f"{self.stem}.{ext}"
+            if ext == "csv":
+                day.write_csv(path)
+            else:
+                day.write_parquet(path, compression="zstd", compression_level=1, statistics=True)
 
 
 def write_sidecar(sidecar: pl.DataFrame, out: Path) -> None:

@@ -1,0 +1,99 @@
+"""Engines side by side: ``python -m bench.pipelines --input data/raw --runs 3``.
+
+Each run is a fresh process (``bench.pipeline_once``); per-step medians over the runs are kept,
+every try is recorded. Before timing, the native Polars baseline's tables are checked equal to
+the SQL path's (a timing of wrong answers is worthless).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from bench.machine import describe_machine, package_versions
+from python_engines.inputs import discover
+from python_engines.pipeline import run_pipeline
+
+RESULTS = Path(__file__).parent / "results"
+ENGINES = ["duckdb", "polars", "native-polars", "spark"]
+
+
+def run_once(engine: str, folder: Path, file_format: str) -> dict:
+    cmd = [sys.executable, "-m", "bench.pipeline_once", engine, str(folder), file_format]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def check_native_matches_sql(folder: Path, file_format: str) -> None:
+    from bench.native_polars import run
+
+    inputs = discover(folder, file_format)
+    sql_tables = run_pipeline("polars", inputs).tables
+    native_tables = run(inputs)
+    for name, table in sql_tables.items():
+        a, b = pl.from_arrow(table), pl.from_arrow(native_tables[name])
+        if not a.sort(a.columns, nulls_last=True).equals(b.sort(b.columns, nulls_last=True)):
+            raise SystemExit(f"native Polars differs from the SQL path on {name}: not timing it")
+
+
+def main(
+    input_path: Annotated[Path, typer.Option("--input", help="Generated data folder.")] = Path(
+        "data/raw"
+    ),
+    file_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    runs: Annotated[int, typer.Option(help="Runs per engine; medians are reported.")] = 3,
+    engines: Annotated[str, typer.Option(help="Comma-separated engines.")] = ",".join(ENGINES),
+) -> None:
+    """Time every engine per step on the same input and write bench/results/pipelines-*.json."""
+    names = [e.strip() for e in engines.split(",")]
+    if "native-polars" in names:
+        check_native_matches_sql(input_path, file_format)
+        typer.echo("native Polars tables == SQL path tables: ok")
+    cases = []
+    for engine in names:
+        tries = [run_once(engine, input_path, file_format) for _ in range(runs)]
+        steps = tries[0]["seconds"].keys()
+        median = {s: round(statistics.median(t["seconds"][s] for t in tries), 2) for s in steps}
+        case = {
+            "engine": engine,
+            "rows": tries[0]["rows"],
+            "median_seconds": median,
+            "median_startup_seconds": round(
+                statistics.median(t["startup_seconds"] for t in tries), 2
+            ),
+            "peak_rss_gib": round(max(t["peak_rss_kib"] for t in tries) / 2**20, 2),
+            "tries": tries,
+        }
+        cases.append(case)
+        detail = "  ".join(f"{k} {v:.2f}" for k, v in median.items() if k != "total")
+        typer.echo(
+            f"{engine:>14}: total {median['total']:6.2f} s  (start-up "
+            f"{case['median_startup_seconds']:.1f} s)  peak RSS {case['peak_rss_gib']} GiB  | {detail}"
+        )
+    rows_in = sum(cases[0]["rows"][t] for t in ("events", "rejected_events"))
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC)
+    result = {
+        "benchmark": "pipelines",
+        "date": stamp.isoformat(timespec="seconds"),
+        "machine": describe_machine(),
+        "versions": package_versions("polars", "duckdb", "pyspark", "sqlglot"),
+        "input": {"path": str(input_path), "format": file_format, "rows": rows_in},
+        "method": f"fresh process per run, median of {runs}; Spark start-up excluded from total",
+        "cases": cases,
+    }
+    path = RESULTS / f"pipelines-{stamp:%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    typer.echo(f"results: {path}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
