@@ -11,16 +11,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bench.machine import describe_machine, package_versions
+from bench.machine import write_result
 from python_engines.generator.config import SIZE_ROWS, Size
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def run_once(rows: int, file_format: str) -> dict[str, float]:
@@ -55,18 +51,12 @@ def main(
             f"{name:>6}: {rows:>11,} events  median {seconds:6.1f} s  "
             f"{case['events_per_second']:>9,} events/s  peak RSS {case['peak_rss_gib']} GiB"
         )
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC)
-    result = {
-        "benchmark": "generator",
-        "date": stamp.isoformat(timespec="seconds"),
-        "machine": describe_machine(),
-        "versions": package_versions("polars", "numpy", "pyarrow", "faker"),
-        "method": f"fresh process per run, median of {runs}, wall time includes writing files",
-        "cases": cases,
-    }
-    path = RESULTS / f"generator-{stamp:%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_result(
+        "generator",
+        ("polars", "numpy", "pyarrow", "faker"),
+        method=f"fresh process per run, median of {runs}, wall time includes writing files",
+        cases=cases,
+    )
     typer.echo(f"results: {path}")
 
 

@@ -1,12 +1,17 @@
-"""What machine a result was measured on: recorded with every benchmark result."""
+"""What machine a result was measured on, and the dated JSON file every benchmark writes."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 
 import psutil
+
+RESULTS = Path(__file__).parent / "results"
 
 
 def describe_machine() -> dict[str, object]:
@@ -29,3 +34,19 @@ def describe_machine() -> dict[str, object]:
 
 def package_versions(*names: str) -> dict[str, str]:
     return {name: version(name) for name in names}
+
+
+def write_result(benchmark: str, packages: tuple[str, ...], **fields: object) -> Path:
+    """``bench/results/<benchmark>-<UTC stamp>.json`` with the date, machine and versions."""
+    stamp = datetime.now(UTC)
+    result = {
+        "benchmark": benchmark,
+        "date": stamp.isoformat(timespec="seconds"),
+        "machine": describe_machine(),
+        "versions": package_versions(*packages),
+        **fields,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{benchmark}-{stamp:%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return path

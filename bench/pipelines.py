@@ -11,18 +11,16 @@ import json
 import statistics
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import polars as pl
 import typer
 
-from bench.machine import describe_machine, package_versions
+from bench.machine import write_result
 from python_engines.inputs import discover
 from python_engines.pipeline import run_pipeline
 
-RESULTS = Path(__file__).parent / "results"
 ENGINES = ["duckdb", "polars", "native-polars", "spark"]
 
 
@@ -79,19 +77,13 @@ def main(
             f"{case['median_startup_seconds']:.1f} s)  peak RSS {case['peak_rss_gib']} GiB  | {detail}"
         )
     rows_in = sum(cases[0]["rows"][t] for t in ("events", "rejected_events"))
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC)
-    result = {
-        "benchmark": "pipelines",
-        "date": stamp.isoformat(timespec="seconds"),
-        "machine": describe_machine(),
-        "versions": package_versions("polars", "duckdb", "pyspark", "sqlglot"),
-        "input": {"path": str(input_path), "format": file_format, "rows": rows_in},
-        "method": f"fresh process per run, median of {runs}; Spark start-up excluded from total",
-        "cases": cases,
-    }
-    path = RESULTS / f"pipelines-{stamp:%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_result(
+        "pipelines",
+        ("polars", "duckdb", "pyspark", "sqlglot"),
+        input={"path": str(input_path), "format": file_format, "rows": rows_in},
+        method=f"fresh process per run, median of {runs}; Spark start-up excluded from total",
+        cases=cases,
+    )
     typer.echo(f"results: {path}")
 
 

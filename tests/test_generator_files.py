@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from python_engines.generator import GeneratorConfig, generate
-from python_engines.generator.events import RAW_COLUMNS
+from python_engines.schema import RAW_COLUMNS
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -10,18 +10,8 @@ from python_engines.generator import profile
 from python_engines.generator.catalogue import Catalogue
 from python_engines.generator.population import COUNTRY_CODES, Population, user_ids
 from python_engines.generator.sessions import DAY, SessionPlan
+from python_engines.schema import RAW_COLUMNS
 
-RAW_COLUMNS = [
-    "event_id",
-    "user_id",
-    "session_id",
-    "timestamp",
-    "page_url",
-    "country",
-    "device",
-    "ip_address",
-    "event_type",
-]
 RAW_SCHEMA = pl.Schema({name: pl.Utf8 for name in RAW_COLUMNS})
 BURST_RATE = 0.015  # two events in the same second (double clicks, prefetch): tied timestamps
 PAGE_VIEW_MIX = np.array([0.30, 0.50, 0.20])  # home, category, content
