@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -17,6 +18,7 @@ from python_engines.inputs import Inputs
 from python_engines.schema import RAW_COLUMNS
 from python_engines.settings import EngineSettings
 
+LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
 _SESSION = None
 _REGISTERED: dict[str, tuple] = {}  # name → (identity of the Arrow table, persisted DataFrame)
 
@@ -32,6 +34,7 @@ def spark_session(settings: EngineSettings):
     from pyspark.sql import SparkSession
 
     partitions = settings.spark_shuffle_partitions or 2 * settings.threads
+    log4j = f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}"
     _SESSION = (
         SparkSession.builder.master(settings.spark_master or f"local[{settings.threads}]")
         .appName("etlstack")
@@ -43,7 +46,7 @@ def spark_session(settings: EngineSettings):
         .config("spark.sql.autoBroadcastJoinThreshold", str(64 * 1024 * 1024))
         .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.driver.extraJavaOptions", f"-Duser.timezone=UTC {log4j}")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
