@@ -13,7 +13,7 @@ from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import OUTPUTS, conform
 from python_engines.settings import EngineSettings, PipelineSettings
-from python_engines.transpile import stage_names, stage_sql
+from python_engines.transpile import last_readers, stage_names, stage_sql
 
 
 @dataclass
@@ -52,9 +52,13 @@ def run_pipeline(
     try:
         rows_in = timed("read", lambda: engine.load_raw(inputs))
         engine.register("ip_ranges", bucketed_ip_ranges().to_arrow())
+        free_after = last_readers()
         for stage in stage_names():
             sql = stage_sql(stage, engine_name, parameters)
             timed(stage, lambda sql=sql, stage=stage: engine.materialize(stage, sql))
+            for table, reader in free_after.items():  # intermediate tables nothing reads any more
+                if reader == stage and table not in OUTPUTS and table != "ip_ranges":
+                    engine.drop(table)
         tables = timed(
             "fetch",
             lambda: {name: conform(engine.fetch(name), schema) for name, schema in OUTPUTS.items()},

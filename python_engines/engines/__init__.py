@@ -26,6 +26,9 @@ class Engine(Protocol):
     def fetch(self, name: str) -> pa.Table:
         """A materialized table as Arrow."""
 
+    def drop(self, name: str) -> None:
+        """Free a materialized table no later stage reads."""
+
     def close(self) -> None: ...
 
 

@@ -17,6 +17,7 @@ class DuckDBEngine:
         # no TimeZone setting: it needs the ICU extension (not downloadable here); without ICU,
         # DuckDB treats TIMESTAMPTZ as UTC, which is what the pipeline wants.
         self.con = duckdb.connect(config={"threads": settings.threads})
+        self.con.execute("set enable_progress_bar = false")
 
     def load_raw(self, inputs: Inputs) -> int:
         mapping = pa.table(
@@ -49,6 +50,9 @@ class DuckDBEngine:
 
     def fetch(self, name: str) -> pa.Table:
         return self.con.table(name).to_arrow_table()
+
+    def drop(self, name: str) -> None:
+        self.con.execute(f"drop table {name}")
 
     def _count(self, name: str) -> int:
         return self.con.execute(f"select count(*) from {name}").fetchone()[0]

@@ -53,6 +53,10 @@ class PolarsEngine:
     def fetch(self, name: str) -> pa.Table:
         return self.frames[name].to_arrow()
 
+    def drop(self, name: str) -> None:
+        self.ctx.unregister(name)
+        del self.frames[name]
+
     def _keep(self, name: str, frame: pl.DataFrame) -> None:
         self.frames[name] = frame
         self.ctx.register(name, frame)

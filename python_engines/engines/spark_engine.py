@@ -70,7 +70,7 @@ class SparkEngine:
         started = time.perf_counter()
         self.spark = spark_session(settings)
         self.startup_seconds = time.perf_counter() - started
-        self.cached: list = []
+        self.cached: dict = {}
 
     def load_raw(self, inputs: Inputs) -> int:
         from pyspark.sql import functions as F
@@ -111,17 +111,21 @@ class SparkEngine:
     def fetch(self, name: str) -> pa.Table:
         return self.spark.table(name).toArrow()
 
+    def drop(self, name: str) -> None:
+        self.cached.pop(name).unpersist()
+        self.spark.catalog.dropTempView(name)
+
     def _keep(self, name: str, frame) -> int:
         from pyspark import StorageLevel
 
         frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
         rows = frame.count()
         frame.createOrReplaceTempView(name)
-        self.cached.append(frame)
+        self.cached[name] = frame
         return rows
 
     def close(self) -> None:
-        for frame in self.cached:
+        for frame in self.cached.values():
             frame.unpersist()
         self.cached.clear()
         for view in self.spark.catalog.listTables():

@@ -2,13 +2,13 @@
 -- inputs: raw_events (all strings + source_file). one row out per row in.
 with trimmed as (
     select
-        nullif(regexp_replace(event_id, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as event_id,
-        nullif(regexp_replace(user_id, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as user_id,
-        nullif(regexp_replace("timestamp", '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as ts_text,
-        nullif(regexp_replace(page_url, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as page_url,
-        lower(nullif(regexp_replace(device, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '')) as device_text,
-        lower(nullif(regexp_replace(event_type, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '')) as event_type_text,
-        nullif(regexp_replace(ip_address, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '') as ip_address,
+        nullif(trim(event_id, ' ' || chr(9) || chr(10) || chr(13)), '') as event_id,
+        nullif(trim(user_id, ' ' || chr(9) || chr(10) || chr(13)), '') as user_id,
+        nullif(trim("timestamp", ' ' || chr(9) || chr(10) || chr(13)), '') as ts_text,
+        nullif(trim(page_url, ' ' || chr(9) || chr(10) || chr(13)), '') as page_url,
+        lower(nullif(trim(device, ' ' || chr(9) || chr(10) || chr(13)), '')) as device_text,
+        lower(nullif(trim(event_type, ' ' || chr(9) || chr(10) || chr(13)), '')) as event_type_text,
+        nullif(trim(ip_address, ' ' || chr(9) || chr(10) || chr(13)), '') as ip_address,
         nullif(event_id, '') as raw_event_id,
         nullif(user_id, '') as raw_user_id,
         nullif(session_id, '') as raw_session_id,

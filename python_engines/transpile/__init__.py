@@ -31,7 +31,7 @@ class EngineSql:
 ENGINE_SQL: dict[str, EngineSql] = {
     "duckdb": EngineSql("duckdb"),
     "spark": EngineSql("spark", (rewrites.epoch_us_as_unix_micros,)),
-    "polars": EngineSql(Polars, (rewrites.epoch_us_as_bigint_cast,)),
+    "polars": EngineSql(Polars, (rewrites.epoch_us_as_bigint_cast, rewrites.fold_chr_constants)),
 }
 
 
@@ -81,3 +81,19 @@ def transpile(sql: str | exp.Expression, engine: str, parameters: dict | None = 
 
 def stage_sql(name: str, engine: str, parameters: dict) -> str:
     return transpile(parse_stage(name), engine, parameters)
+
+
+def tables_read(name: str) -> set[str]:
+    """The tables a stage reads (earlier stages or inputs), not its own CTEs."""
+    tree = parse_stage(name)
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    return {t.name for t in tree.find_all(exp.Table)} - ctes
+
+
+def last_readers() -> dict[str, str]:
+    """For each table a stage reads: the last stage that reads it (after which it can be freed)."""
+    last: dict[str, str] = {}
+    for stage in stage_names():
+        for table in tables_read(stage):
+            last[table] = stage
+    return last

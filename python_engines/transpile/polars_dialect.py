@@ -29,12 +29,21 @@ def _unix_to_time(self: Generator, expression: exp.UnixToTime) -> str:
     return self.sql(exp.cast(expression.this, exp.DataType.build("TIMESTAMP")))
 
 
+def _trim(self: Generator, expression: exp.Trim) -> str:
+    """Polars spells a character set the standard way: TRIM(BOTH chars FROM x)."""
+    chars = expression.expression
+    if chars is None:
+        return self.func("TRIM", expression.this)
+    return f"TRIM(BOTH {self.sql(chars)} FROM {self.sql(expression.this)})"
+
+
 class Polars(DuckDB):
     class Generator(DuckDB.Generator):
         TRANSFORMS: ClassVar[dict] = {
             **DuckDB.Generator.TRANSFORMS,
             exp.RegexpLike: lambda self, e: self.func("REGEXP_LIKE", e.this, e.expression),
             exp.UnixToTime: _unix_to_time,
+            exp.Trim: _trim,
             exp.MD5: _unsupported("MD5"),
             exp.SHA2: _unsupported("SHA2"),
             exp.RegexpExtract: _unsupported("REGEXP_EXTRACT"),

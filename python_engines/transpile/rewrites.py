@@ -50,3 +50,23 @@ def epoch_us_as_bigint_cast(tree: exp.Expression) -> exp.Expression:
     return tree.transform(
         lambda n: exp.cast(n.expressions[0], exp.DataType.build("BIGINT")) if _is_epoch_us(n) else n
     )
+
+
+def fold_chr_constants(tree: exp.Expression) -> exp.Expression:
+    """Polars: no CHR function, so ``chr(9)`` and concatenations of constant strings are folded
+    into one string literal (``' ' || chr(9)`` → a space and a tab)."""
+
+    def fold(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Chr) and all(isinstance(a, exp.Literal) for a in node.expressions):
+            return exp.Literal.string("".join(chr(int(a.this)) for a in node.expressions))
+        if isinstance(node, exp.DPipe):
+            left, right = node.this, node.expression
+            if all(isinstance(x, exp.Literal) and x.is_string for x in (left, right)):
+                return exp.Literal.string(left.this + right.this)
+        return node
+
+    before = None
+    while before != tree:
+        before = tree.copy()
+        tree = tree.transform(fold)
+    return tree
