@@ -47,6 +47,20 @@ def check_native_matches_sql(folder: Path, file_format: str) -> None:
             raise SystemExit(f"native Polars differs from the SQL path on {name}: not timing it")
 
 
+def _save(cases: list[dict], folder: Path, file_format: str, runs: int, path: Path | None) -> Path:
+    """Write (or rewrite) the result file after every engine: a long run that is stopped keeps
+    what it measured."""
+    rows_in = sum(cases[0]["rows"][t] for t in ("events", "rejected_events"))
+    fields = {
+        "input": {"path": str(folder), "format": file_format, "rows": rows_in},
+        "method": f"fresh process per run, median of {runs}; Spark start-up excluded from total",
+        "cases": cases,
+    }
+    if path is not None:
+        path.unlink(missing_ok=True)
+    return write_result("pipelines", ("polars", "duckdb", "pyspark", "sqlglot"), **fields)
+
+
 def main(
     input_path: Annotated[Path, typer.Option("--input", help="Generated data folder.")] = Path(
         "data/raw"
@@ -60,7 +74,8 @@ def main(
     if "native-polars" in names:
         check_native_matches_sql(input_path, file_format)
         typer.echo("native Polars tables == SQL path tables: ok")
-    cases = []
+    cases: list[dict] = []
+    path = None
     for engine in names:
         tries = [run_once(engine, input_path, file_format) for _ in range(runs)]
         steps = tries[0]["seconds"].keys()
@@ -76,19 +91,12 @@ def main(
             "tries": tries,
         }
         cases.append(case)
+        path = _save(cases, input_path, file_format, runs, path)
         detail = "  ".join(f"{k} {v:.2f}" for k, v in median.items() if k != "total")
         typer.echo(
             f"{engine:>14}: total {median['total']:6.2f} s  (start-up "
             f"{case['median_startup_seconds']:.1f} s)  peak RSS {case['peak_rss_gib']} GiB  | {detail}"
         )
-    rows_in = sum(cases[0]["rows"][t] for t in ("events", "rejected_events"))
-    path = write_result(
-        "pipelines",
-        ("polars", "duckdb", "pyspark", "sqlglot"),
-        input={"path": str(input_path), "format": file_format, "rows": rows_in},
-        method=f"fresh process per run, median of {runs}; Spark start-up excluded from total",
-        cases=cases,
-    )
     typer.echo(f"results: {path}")
 
 
