@@ -14,7 +14,7 @@ from python_engines.inputs import Inputs
 from python_engines.reference import load_ip_ranges
 from python_engines.schema import OUTPUTS, RAW_COLUMNS, conform
 
-WHITESPACE = r"^[ \t\r\n]+|[ \t\r\n]+$"
+WHITESPACE = " \t\r\n"
 ISO = (
     r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:"
     r"[0-5][0-9]([.][0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?$"
@@ -27,10 +27,10 @@ US = 1_000_000
 
 
 def _trim(name: str) -> pl.Expr:
-    return pl.col(name).str.replace_all(WHITESPACE, "").replace("", None)
+    return pl.col(name).str.strip_chars(WHITESPACE).replace("", None)
 
 
-def read(inputs: Inputs) -> pl.DataFrame:
+def read(inputs: Inputs) -> pl.LazyFrame:
     source = {str(f.path): f.source_file for f in inputs.files}
     if inputs.file_format == "csv":
         scan = pl.scan_csv(inputs.paths, infer_schema=False, include_file_paths="_path")
@@ -38,10 +38,10 @@ def read(inputs: Inputs) -> pl.DataFrame:
         scan = pl.scan_parquet(inputs.paths, include_file_paths="_path")
     return scan.select(
         *RAW_COLUMNS, source_file=pl.col("_path").replace_strict(source, return_dtype=pl.Utf8)
-    ).collect()
+    )
 
 
-def cleanse(raw: pl.DataFrame) -> pl.DataFrame:
+def cleanse(raw: pl.LazyFrame) -> pl.LazyFrame:
     ts = pl.col("ts_text")
     length = ts.str.len_chars()
     has_offset = ts.str.contains(r"[+-][0-9]{2}:[0-9]{2}$")
@@ -60,12 +60,11 @@ def cleanse(raw: pl.DataFrame) -> pl.DataFrame:
             + ts.str.slice(length - 2, 2).cast(pl.Int64, strict=False)
         )
     )
-    fraction = local.str.slice(20).replace("", "0").fill_null("0").str.pad_end(6, "0")
-    normal = local.str.slice(0, 10) + " " + local.str.slice(11, 8) + "." + fraction
+    # chrono checks the calendar (2026-02-29 fails); the ISO shape check keeps out what it would guess.
     parsed = (
         pl.when(ts.str.contains(ISO))
-        .then(normal)
-        .str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S%.6f", strict=False)
+        .then(local.str.replace("T", " ", literal=True))
+        .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False)
     )
     frame = raw.select(
         event_id=_trim("event_id"),
@@ -97,13 +96,18 @@ def cleanse(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def deduplicate(cleansed: pl.DataFrame) -> pl.DataFrame:
+    """Only ids with copies are sorted; the rest are kept as they are."""
     order = ["event_id", "event_ts", "source_file", "raw_timestamp", "raw_user_id", "raw_page_url"]
     order += ["raw_device", "raw_event_type", "raw_ip_address", "raw_session_id", "raw_country"]
-    return (
-        cleansed.filter(pl.col("reject_reason").is_null())
+    passed = cleansed.lazy().filter(pl.col("reject_reason").is_null())
+    passed = passed.with_columns(copies=pl.len().over("event_id"))
+    single = passed.filter(pl.col("copies") == 1).with_columns(event_copy=pl.lit(1, pl.Int64))
+    multiple = (
+        passed.filter(pl.col("copies") > 1)
         .sort(order, nulls_last=True)
-        .with_columns(event_copy=pl.int_range(1, pl.len() + 1).over("event_id"))
+        .with_columns(event_copy=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("event_id"))
     )
+    return pl.concat([single, multiple]).collect()
 
 
 def rejected(cleansed: pl.DataFrame, deduplicated: pl.DataFrame) -> pl.DataFrame:
@@ -117,62 +121,74 @@ def rejected(cleansed: pl.DataFrame, deduplicated: pl.DataFrame) -> pl.DataFrame
     return pl.concat([bad, copies])
 
 
-def geolocate(deduplicated: pl.DataFrame) -> pl.DataFrame:
-    kept = deduplicated.filter(pl.col("event_copy") == 1)
+def geolocate(deduplicated: pl.DataFrame) -> pl.LazyFrame:
+    """An as-of join on the address: only (row, address) pairs are sorted, then the country is
+    joined back on the row number (an integer join, no string column is shuffled)."""
+    kept = deduplicated.lazy().filter(pl.col("event_copy") == 1)
     quad = pl.when(pl.col("ip_address").str.contains(DOTTED)).then(pl.col("ip_address"))
-    octets = quad.str.split(".").list.to_array(4)
-    octet = [octets.arr.get(i).cast(pl.Int64, strict=False) for i in range(4)]
+    octet = [pl.col(f"field_{i}").cast(pl.Int64, strict=False) for i in range(4)]
     valid = pl.all_horizontal(o <= 255 for o in octet)
     number = octet[0] * 16777216 + octet[1] * 65536 + octet[2] * 256 + octet[3]
-    kept = kept.with_columns(ip_number=pl.when(valid).then(number))
-    ranges = load_ip_ranges()
+    columns = ["event_id", "user_id", "event_ts", "page_url", "device", "event_type", "ip_address"]
+    kept = (
+        kept.with_columns(octets=quad.str.split_exact(".", 3))  # split once: a struct of four
+        .unnest("octets")
+        .select(*columns, ip_number=pl.when(valid).then(number))
+        .with_row_index("row")
+    )
     located = (
-        kept.select("event_id", "ip_number")
+        kept.select("row", "ip_number")
         .filter(pl.col("ip_number").is_not_null())
         .sort("ip_number")
-        .join_asof(ranges, left_on="ip_number", right_on="range_start", strategy="backward")
+        .join_asof(load_ip_ranges().lazy(), left_on="ip_number", right_on="range_start")
         .filter(pl.col("ip_number") <= pl.col("range_end"))
-        .select("event_id", "country_code")
+        .select("row", "country_code")
     )
-    return kept.join(located, on="event_id", how="left").with_columns(
-        country_code=pl.col("country_code").fill_null("ZZ")
-    )
-
-
-def sessionize(geolocated: pl.DataFrame, gap_minutes: int) -> pl.DataFrame:
-    micros = pl.col("event_ts").cast(pl.Int64)
-    gap = micros.diff().over("user_id")
-    new = (gap.is_null() | (gap > gap_minutes * 60 * US)).cast(pl.Int64)
     return (
-        geolocated.sort(["user_id", "event_ts", "event_id"])
-        .with_columns(session_number=new.cum_sum().over("user_id"))
-        .with_columns(start=pl.col("event_ts").min().over("user_id", "session_number"))
+        kept.join(located, on="row", how="left")
+        .with_columns(pl.col("country_code").fill_null("ZZ"))
+        .drop("row")
+    )
+
+
+def sessionize(geolocated: pl.LazyFrame, gap_minutes: int) -> pl.DataFrame:
+    order = ["event_ts", "event_id"]
+    micros = pl.col("event_ts").cast(pl.Int64)
+    limit = gap_minutes * 60 * US
+    previous = micros.shift(1).over("user_id", order_by=order)
+    following = micros.shift(-1).over("user_id", order_by=order)
+    entry = previous.is_null() | (micros - previous > limit)
+    exit_ = following.is_null() | (following - micros > limit)
+    start = pl.when("is_entry").then("event_ts").forward_fill().over("user_id", order_by=order)
+    return (
+        geolocated.with_columns(is_entry=entry, is_exit=exit_)
+        .with_columns(start=start)
         .with_columns(
             session_id=pl.col("user_id") + "-" + pl.col("start").cast(pl.Int64).cast(pl.Utf8),
             event_ts=pl.col("event_ts").dt.replace_time_zone("UTC"),
             event_date=pl.col("event_ts").dt.date(),
         )
+        .collect()
     )
 
 
 def sessions(events: pl.DataFrame) -> pl.DataFrame:
-    """``events`` is sorted by (user_id, event_ts, event_id): first/last follow that order."""
     micros = pl.col("event_ts").cast(pl.Int64)
-    return events.group_by("session_id", "user_id", maintain_order=True).agg(
+    return events.group_by("session_id", "user_id").agg(
         session_start=pl.col("event_ts").min(),
         session_end=pl.col("event_ts").max(),
         duration_seconds=(micros.max() - micros.min()) // US,
         event_count=pl.len().cast(pl.Int64),
-        entry_page=pl.col("page_url").first(),
-        exit_page=pl.col("page_url").last(),
-        country_code=pl.col("country_code").first(),
-        device=pl.col("device").first(),
+        entry_page=pl.col("page_url").get(pl.col("is_entry").arg_max()),
+        exit_page=pl.col("page_url").get(pl.col("is_exit").arg_max()),
+        country_code=pl.col("country_code").get(pl.col("is_entry").arg_max()),
+        device=pl.col("device").get(pl.col("is_entry").arg_max()),
         converted=(pl.col("event_type") == "purchase").any(),
     )
 
 
 def run(inputs: Inputs, gap_minutes: int = 30) -> dict[str, pa.Table]:
-    cleansed = cleanse(read(inputs))
+    cleansed = cleanse(read(inputs)).collect()
     deduplicated = deduplicate(cleansed)
     events = sessionize(geolocate(deduplicated), gap_minutes)
     tables = {

@@ -89,6 +89,18 @@ def test_fractions_and_z_are_parsed_to_the_microsecond(parity_results, engine) -
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_calendar_edges_follow_the_gregorian_calendar(parity_results, engine) -> None:
+    events = _events(parity_results, engine)
+    assert (
+        _rejected(parity_results, engine)[("cal-g1", "day1.csv")] == "bad_timestamp"
+    )  # 1900: no leap
+    assert events["cal-g2"]["event_ts"] == _utc(2000, 2, 29, 23, 59, 59)  # 2000: leap
+    assert events["cal-g3"]["event_ts"] == _utc(1000, 1, 1)
+    assert events["cal-g4"]["event_ts"] == _utc(9999, 12, 31, 23, 59, 59, 999999)
+    assert events["cal-g5"]["event_ts"] == _utc(1969, 12, 31, 23, 30)  # before the epoch
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_every_malformed_timestamp_is_rejected_not_guessed(parity_results, engine) -> None:
     rejected = _rejected(parity_results, engine)
     bad = {k[0]: v for k, v in rejected.items() if k[0] and k[0].startswith("ts-")}

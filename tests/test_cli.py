@@ -79,7 +79,7 @@ def test_run_writes_tables_and_prints_the_summary(tmp_path: Path) -> None:
         app, ["run", "--engine", "duckdb", "--input", str(fixture), "--warehouse", str(tmp_path)]
     )
     assert result.exit_code == 0, result.output
-    assert "rows in" in result.output and "83" in result.output
+    assert "rows in" in result.output and "88" in result.output
     assert "rejected: bad_timestamp" in result.output
     assert sorted(p.name for p in (tmp_path / "duckdb").iterdir()) == [
         "events.parquet",

@@ -23,14 +23,14 @@ def test_nothing_is_lost_rows_in_equal_events_plus_rejected(parity_results, engi
     result = parity_results[engine]
     events = result.tables["events"].num_rows
     rejected = result.tables["rejected_events"].num_rows
-    assert result.rows_in == 83
+    assert result.rows_in == 88
     assert events + rejected == result.rows_in
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "polars", "spark"])
 def test_every_engine_reports_the_same_reject_reasons(parity_results, engine: str) -> None:
     assert parity_results[engine].rejected_by_reason == {
-        "bad_timestamp": 29,
+        "bad_timestamp": 30,
         "duplicate_event_id": 3,
         "missing_event_id": 2,
         "missing_timestamp": 2,

@@ -89,6 +89,7 @@ def test_stages_run_in_dependency_order() -> None:
         "deduplicated",
         "rejected_events",
         "geolocated",
+        "sessionized",
         "events",
         "sessions",
     ]

@@ -38,6 +38,7 @@ split_ts as (
     select
         *,
         case
+            when not ts_is_iso then null
             when ts_has_offset then left(ts_text, length(ts_text) - 6)
             when right(ts_text, 1) = 'Z' then left(ts_text, length(ts_text) - 1)
             else ts_text
@@ -54,24 +55,68 @@ split_ts as (
     from shaped
 ),
 
+-- the fields of yyyy-mm-dd?hh:mm:ss[.ffffff], as integers (the shape check guarantees the digits).
+fields as (
+    select
+        *,
+        try_cast(substr(ts_local_text, 1, 4) as bigint) as ts_year,
+        try_cast(substr(ts_local_text, 6, 2) as bigint) as ts_month,
+        try_cast(substr(ts_local_text, 9, 2) as bigint) as ts_day,
+        try_cast(substr(ts_local_text, 12, 2) as bigint) * 3600
+        + try_cast(substr(ts_local_text, 15, 2) as bigint) * 60
+        + try_cast(substr(ts_local_text, 18, 2) as bigint) as ts_second_of_day,
+        try_cast(rpad(coalesce(nullif(substr(ts_local_text, 21), ''), '0'), 6, '0') as bigint)
+            as ts_microsecond
+    from split_ts
+),
+
+-- calendar arithmetic instead of each engine's string-to-timestamp parser (their leniency differs,
+-- and polars infers a format per chunk): days since 1970-01-01 by the days-from-civil algorithm
+-- (h. hinnant) on a year that starts on march 1st; a day past its month's end (2026-02-29,
+-- 2026-04-31) is a bad timestamp.
+civil as (
+    select
+        *,
+        ts_year - case when ts_month <= 2 then 1 else 0 end as march_year,
+        (153 * (ts_month + case when ts_month > 2 then -3 else 9 end) + 2) // 5 + ts_day - 1
+            as march_day_of_year,
+        ts_day <= case
+            when ts_month = 2
+                then case
+                    when (ts_year % 4 = 0 and ts_year % 100 <> 0) or ts_year % 400 = 0 then 29 else 28
+                end
+            when ts_month in (4, 6, 9, 11) then 30
+            else 31
+        end as ts_day_exists
+    from fields
+),
+
 parsed as (
     select
         *,
-        -- the guard sits inside the cast: one shape for every row (polars infers its format).
-        try_cast(
-            case
-                when ts_is_iso
-                    then left(ts_local_text, 10) || ' ' || substr(ts_local_text, 12, 8) || '.'
-                    || rpad(coalesce(nullif(substr(ts_local_text, 21), ''), '0'), 6, '0')
-            end as timestamp
-        ) as ts_local
-    from split_ts
+        case
+            when ts_day_exists
+                then (
+                    (
+                        (march_year // 400) * 146097
+                        + (march_year % 400) * 365
+                        + (march_year % 400) // 4
+                        - (march_year % 400) // 100
+                        + march_day_of_year
+                        - 719468
+                    ) * 86400
+                    + ts_second_of_day
+                    - ts_offset_minutes * 60
+                ) * 1000000
+                + ts_microsecond
+        end as ts_epoch_us
+    from civil
 )
 
 select
     event_id,
     user_id,
-    make_timestamp(epoch_us(ts_local) - ts_offset_minutes * 60000000) as event_ts,
+    make_timestamp(ts_epoch_us) as event_ts,
     page_url,
     case when device_text in ('mobile', 'desktop', 'tablet') then device_text else 'unknown' end
         as device,
@@ -87,7 +132,7 @@ select
         when event_id is null then 'missing_event_id'
         when user_id is null then 'missing_user_id'
         when ts_text is null then 'missing_timestamp'
-        when ts_local is null then 'bad_timestamp'
+        when ts_epoch_us is null then 'bad_timestamp'
     end as reject_reason,
     raw_event_id,
     raw_user_id,

@@ -41,43 +41,48 @@ numbered as (
     from octets
 ),
 
+-- the events carry their columns through the window (a join back on event_id costs more than that).
 points as (
-    select bucket, range_start as ip_key, 0 as kind, range_start, cast(null as varchar) as event_id
+    select
+        bucket, range_start as ip_key, 0 as kind, range_start,
+        cast(null as varchar) as event_id, cast(null as varchar) as user_id,
+        cast(null as timestamp) as event_ts, cast(null as varchar) as page_url,
+        cast(null as varchar) as device, cast(null as varchar) as event_type,
+        cast(null as varchar) as ip_address
     from ip_ranges
     union all
-    select ip_number // 65536 as bucket, ip_number as ip_key, 1 as kind, cast(null as bigint), event_id
+    select
+        ip_number // 65536 as bucket, ip_number as ip_key, 1 as kind, cast(null as bigint),
+        event_id, user_id, event_ts, page_url, device, event_type, ip_address
     from numbered
     where ip_number is not null
 ),
 
 carried as (
     select
-        event_id,
-        bucket,
-        ip_key,
+        *,
         max(range_start) over (
             partition by bucket order by ip_key, kind
             rows between unbounded preceding and current row
         ) as candidate_start
     from points
-),
-
-located as (
-    select c.event_id, r.country_code
-    from carried as c
-    inner join ip_ranges as r on r.bucket = c.bucket and r.range_start = c.candidate_start
-    where c.event_id is not null and c.ip_key <= r.range_end
 )
 
 select
-    n.event_id,
-    n.user_id,
-    n.event_ts,
-    n.page_url,
-    n.device,
-    n.event_type,
-    n.ip_address,
-    n.ip_number,
-    coalesce(l.country_code, 'ZZ') as country_code
-from numbered as n
-left join located as l on l.event_id = n.event_id
+    c.event_id,
+    c.user_id,
+    c.event_ts,
+    c.page_url,
+    c.device,
+    c.event_type,
+    c.ip_address,
+    c.ip_key as ip_number,
+    case when c.ip_key <= r.range_end then r.country_code else 'ZZ' end as country_code
+from carried as c
+left join ip_ranges as r on r.bucket = c.bucket and r.range_start = c.candidate_start
+where c.kind = 1
+union all
+select
+    event_id, user_id, event_ts, page_url, device, event_type, ip_address, ip_number, 'ZZ'
+from numbered
+where ip_number is null
