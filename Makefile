@@ -28,11 +28,13 @@ help: ## list the targets
 
 setup: .venv/.synced ## install the locked environment (uv sync --frozen)
 
-demo: setup ## the main job on the small set: generate, then run every engine (Parquet tables in warehouse/)
+demo: setup ## the main job on the small set: generate; every engine loads the bulk, then the daily files, into Iceberg (warehouse/)
 	$(RUN) etlstack generate --size small --out $(DATA)
-	$(RUN) etlstack run --engine duckdb --input $(DATA) --warehouse warehouse
-	$(RUN) etlstack run --engine polars --input $(DATA) --warehouse warehouse
-	$(RUN) etlstack run --engine spark --input $(DATA) --warehouse warehouse
+	for engine in duckdb polars spark; do \
+		$(RUN) etlstack run --engine $$engine --input $(DATA)/bulk --warehouse warehouse && \
+		$(RUN) etlstack run --engine $$engine --input $(DATA)/incremental --warehouse warehouse \
+		|| exit 1; done
+	$(RUN) etlstack history --engine duckdb --warehouse warehouse
 
 test: setup ## the full test suite (CI runs exactly this)
 	$(RUN) pytest $(PYTEST_ARGS)

@@ -100,31 +100,74 @@ def run(
         typer.Option("--input", help="A CSV or Parquet file, or a folder of them (recursive)."),
     ],
     warehouse: Annotated[
-        Path | None, typer.Option(help="Output folder [default: warehouse].")
+        Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
     ] = None,
     input_format: Annotated[
         str, typer.Option(help="auto (Parquet if the folder has any), csv or parquet.")
     ] = "auto",
+    catalog_uri: Annotated[
+        str | None,
+        typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>/catalog.db]."),
+    ] = None,
 ) -> None:
-    """Cleanse, geolocate and sessionize the input with one engine; write the tables."""
-    from python_engines.inputs import discover
-    from python_engines.pipeline import run_pipeline
-    from python_engines.sink import write_parquet_tables
-    from python_engines.summary import check_nothing_lost, summary_table
+    """Cleanse, geolocate and sessionize new input files into the engine's Iceberg tables.
 
+    Files loaded before are skipped; the users the new rows touch are recomputed, so a daily
+    file after the bulk gives the same tables as one run over all files."""
+    from python_engines.inputs import discover
+    from python_engines.lakehouse.load import load
+    from python_engines.summary import summary_table
+
+    settings = PathSettings()
     inputs = discover(input_path, input_format)
-    target = warehouse or PathSettings().warehouse
+    target = warehouse or settings.warehouse
     with progress_bar() as progress:
         task = progress.add_task(f"{engine}: starting", total=None)
-        result = run_pipeline(
+        report = load(
             engine,
             inputs,
+            target,
+            catalog_uri or settings.catalog_uri,
             on_step=lambda step: progress.update(task, description=f"{engine}: {step}"),
         )
-    check_nothing_lost(result)
-    written = write_parquet_tables(result, target)
-    console.print(summary_table(result, inputs))
-    console.print(f"tables: {', '.join(str(p) for p in written.values())}")
+    if report.restored_tables:
+        console.print(
+            f"[yellow]restored[/yellow] {', '.join(report.restored_tables)} to the last "
+            "committed run (an earlier run stopped before its commit)"
+        )
+    if report.result is None:
+        console.print(f"nothing to do: all {len(report.skipped_files)} file(s) were loaded before")
+        return
+    if report.skipped_files:
+        console.print(f"skipped {len(report.skipped_files)} file(s) loaded before")
+    console.print(summary_table(report.result, inputs, report.record))
+    console.print(
+        f"committed run {report.record.run_id} to {target.resolve()} "
+        f"(namespace {engine}: events, sessions, rejected_events, cleansed_events, runs)"
+    )
+
+
+@app.command()
+@friendly_errors
+def history(
+    engine: Annotated[str, typer.Option(help="polars, spark or duckdb.")],
+    warehouse: Annotated[
+        Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
+    ] = None,
+    table: Annotated[str, typer.Option(help="The table whose snapshots to list.")] = "events",
+    catalog_uri: Annotated[
+        str | None,
+        typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>/catalog.db]."),
+    ] = None,
+) -> None:
+    """List the committed runs and a table's snapshots (read one with --snapshot-id in Iceberg)."""
+    from python_engines.lakehouse.history import history_tables
+
+    settings = PathSettings()
+    for rich_table in history_tables(
+        engine, warehouse or settings.warehouse, table, catalog_uri or settings.catalog_uri
+    ):
+        console.print(rich_table)
 
 
 @app.command("show-sql")

@@ -13,7 +13,9 @@ FORMATS = ("csv", "parquet")
 @dataclass(frozen=True)
 class InputFile:
     path: Path  # absolute
-    source_file: str  # as recorded in rejected_events: relative to the input folder
+    # as recorded in rejected_events and the run log: the absolute path, so that a file means the
+    # same whether it is read alone (a daily load) or within its folder (a full recompute)
+    source_file: str
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
             raise EtlStackError(f"{path.name}: not a .csv or .parquet file")
-        return Inputs((InputFile(path, path.name),), fmt)
+        return Inputs((InputFile(path, path.as_posix()),), fmt)
     found = {
         fmt: sorted(p for p in path.rglob(f"*.{fmt}") if p.is_file() and not _hidden(p, path))
         for fmt in FORMATS
@@ -50,5 +52,5 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         file_format = "parquet" if found["parquet"] else "csv"
     if not found[file_format]:
         raise EtlStackError(f"no .{file_format} files under {path}")
-    files = tuple(InputFile(p, str(p.relative_to(path))) for p in found[file_format])
+    files = tuple(InputFile(p, p.as_posix()) for p in found[file_format])
     return Inputs(files, file_format)

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from python_engines.engines import open_engine
 from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
-from python_engines.schema import OUTPUTS, conform
+from python_engines.schema import CLEANSED, OUTPUTS, conform
 from python_engines.settings import EngineSettings, PipelineSettings
 from python_engines.transpile import last_readers, stage_names, stage_sql
 
@@ -23,6 +24,10 @@ class RunResult:
     tables: dict[str, pa.Table]
     seconds: dict[str, float] = field(default_factory=dict)  # read, each stage, fetch
     startup_seconds: float = 0.0
+    # with a lakehouse: the input's rows that passed cleansing, and the stored rows re-read to
+    # recompute the users the input touches (the tables then hold those users' rows too)
+    cleansed: pa.Table | None = None
+    rows_reloaded: int = 0
 
     @property
     def rejected_by_reason(self) -> dict[str, int]:
@@ -36,10 +41,15 @@ def run_pipeline(
     pipeline: PipelineSettings | None = None,
     engine_settings: EngineSettings | None = None,
     on_step: Callable[[str], None] | None = None,
+    reload_stored: Callable[[pa.Table], pa.Table | None] | None = None,
 ) -> RunResult:
+    """``reload_stored`` (incremental runs): given the input's rows that passed cleansing, it
+    returns the stored cleansed rows the later stages must see again (or None)."""
     parameters = (pipeline or PipelineSettings()).sql_parameters()
     engine = open_engine(engine_name, engine_settings)
     seconds: dict[str, float] = {}
+    cleansed: pa.Table | None = None
+    rows_reloaded = 0
 
     def timed(step: str, work: Callable[[], object]) -> object:
         if on_step:
@@ -56,6 +66,8 @@ def run_pipeline(
         for stage in stage_names():
             sql = stage_sql(stage, engine_name, parameters)
             timed(stage, lambda sql=sql, stage=stage: engine.materialize(stage, sql))
+            if stage == "cleansed" and reload_stored is not None:
+                cleansed, rows_reloaded = timed("reload", lambda: _reload(engine, reload_stored))
             for table, reader in free_after.items():  # intermediate tables nothing reads any more
                 if reader == stage and table not in OUTPUTS and table != "ip_ranges":
                     engine.drop(table)
@@ -71,4 +83,18 @@ def run_pipeline(
         tables=tables,
         seconds=seconds,
         startup_seconds=getattr(engine, "startup_seconds", 0.0),
+        cleansed=cleansed,
+        rows_reloaded=rows_reloaded,
     )
+
+
+def _reload(engine, reload_stored: Callable[[pa.Table], pa.Table | None]) -> tuple[pa.Table, int]:
+    """Hand the passing rows out, add the stored rows handed back to the engine's ``cleansed``."""
+    table = engine.fetch("cleansed")
+    passing = conform(table.filter(pc.is_null(table["reject_reason"])), CLEANSED)
+    stored = reload_stored(passing)
+    if stored is None or stored.num_rows == 0:
+        return passing, 0
+    stored = stored.append_column("reject_reason", pa.nulls(stored.num_rows, pa.string()))
+    engine.append("cleansed", stored.select(table.schema.names).cast(table.schema))
+    return passing, stored.num_rows

@@ -53,6 +53,21 @@ REJECTED_EVENTS = pa.schema(
     + [(c, pa.string()) for c in RAW_COLUMNS[1:]]
     + [("source_file", pa.string())]
 )
+# the rows that passed cleansing, as the lakehouse keeps them (table cleansed_events): what an
+# incremental run needs to recompute the users it touches (deduplication reads the raw text).
+CLEANSED = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("user_id", pa.string()),
+        ("event_ts", UTC_TS),
+        ("page_url", pa.string()),
+        ("device", pa.string()),
+        ("event_type", pa.string()),
+        ("ip_address", pa.string()),
+    ]
+    + [(f"raw_{c}", pa.string()) for c in RAW_COLUMNS]
+    + [("source_file", pa.string())]
+)
 OUTPUTS: dict[str, pa.Schema] = {
     "events": EVENTS,
     "sessions": SESSIONS,

@@ -10,12 +10,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class PathSettings(BaseSettings):
-    """Where data lives. ``ETLSTACK_DATA_DIR``, ``ETLSTACK_WAREHOUSE``."""
+    """Where data lives. ``ETLSTACK_DATA_DIR``, ``ETLSTACK_WAREHOUSE``, ``ETLSTACK_CATALOG_URI``."""
 
     model_config = SettingsConfigDict(env_prefix="ETLSTACK_", env_file=".env", extra="ignore")
 
     data_dir: Path = Path("data/raw")
     warehouse: Path = Path("warehouse")
+    # the Iceberg SQL catalog: default sqlite at <warehouse>/catalog.db; or a SQLAlchemy URI
+    # (postgresql+psycopg2://user@host/db) for a catalog several users share
+    catalog_uri: str | None = None
     debug: bool = False  # show tracebacks instead of one-line errors
 
 

@@ -6,32 +6,43 @@ from rich.table import Table
 
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
+from python_engines.lakehouse.store import RunRecord
 from python_engines.pipeline import RunResult
 
 
 def check_nothing_lost(result: RunResult) -> None:
-    """Rows in = rows in events + rows in rejected_events, or the run fails loudly."""
+    """Rows in (plus stored rows re-read) = rows in events + rows in rejected_events, or the run
+    fails loudly."""
     events = result.tables["events"].num_rows
     rejected = result.tables["rejected_events"].num_rows
-    if events + rejected != result.rows_in:
+    if events + rejected != result.rows_in + result.rows_reloaded:
         raise EtlStackError(
-            f"{result.engine}: {result.rows_in:,} rows in but {events:,} events + "
-            f"{rejected:,} rejected — rows were lost; nothing was written"
+            f"{result.engine}: {result.rows_in + result.rows_reloaded:,} rows in but {events:,} "
+            f"events + {rejected:,} rejected — rows were lost; nothing was written"
         )
 
 
-def summary_table(result: RunResult, inputs: Inputs) -> Table:
+def summary_table(result: RunResult, inputs: Inputs, record: RunRecord | None = None) -> Table:
+    """What a run read and produced; with a lakehouse ``record``, what it changed there."""
     table = Table(title=f"{result.engine}: {len(inputs.files)} {inputs.file_format} file(s)")
     table.add_column("what")
     table.add_column("value", justify="right")
     table.add_row("rows in", f"{result.rows_in:,}")
+    if record is not None:
+        table.add_row("stored rows recomputed", f"{record.rows_recomputed:,}")
     table.add_row("clean events", f"{result.tables['events'].num_rows:,}")
     for reason, count in result.rejected_by_reason.items():
         table.add_row(f"rejected: {reason}", f"{count:,}")
     table.add_row("sessions", f"{result.tables['sessions'].num_rows:,}")
+    if record is not None:
+        table.add_row("events added (net)", f"{record.rows_clean:,}")
+        table.add_row("rejected added (net)", f"{record.rows_rejected:,}")
+        table.add_row("sessions added (net)", f"{record.sessions_added:,}")
+        table.add_row("sessions replaced", f"{record.sessions_replaced:,}")
     if result.startup_seconds:
         table.add_row("engine start-up", f"{result.startup_seconds:.2f} s")
-    for step, seconds in result.seconds.items():
-        table.add_row(f"time: {step}", f"{seconds:.2f} s")
-    table.add_row("time: total", f"{sum(result.seconds.values()):.2f} s")
+    seconds = record.seconds if record is not None else result.seconds
+    for step, value in seconds.items():
+        table.add_row(f"time: {step}", f"{value:.2f} s")
+    table.add_row("time: total", f"{sum(seconds.values()):.2f} s")
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -27,7 +28,7 @@ def _sessions(parity_results, engine: str, user: str) -> list[dict]:
 
 def _rejected(parity_results, engine: str) -> dict[str, str]:
     frame = pl.from_arrow(parity_results[engine].tables["rejected_events"])
-    return {(r["event_id"], r["source_file"]): r["reason"] for r in frame.to_dicts()}
+    return {(r["event_id"], Path(r["source_file"]).name): r["reason"] for r in frame.to_dicts()}
 
 
 def _utc(*parts: int) -> datetime:

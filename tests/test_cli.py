@@ -73,19 +73,34 @@ def test_show_sql_prints_what_the_engine_runs_for_each_stage(engine: str) -> Non
     )
 
 
-def test_run_writes_tables_and_prints_the_summary(tmp_path: Path) -> None:
+def test_run_writes_iceberg_tables_prints_the_summary_and_skips_loaded_files(tmp_path) -> None:
+    from python_engines.lakehouse.store import Store
+
     fixture = Path(__file__).parent / "fixtures" / "parity"
-    result = runner.invoke(
-        app, ["run", "--engine", "duckdb", "--input", str(fixture), "--warehouse", str(tmp_path)]
-    )
+    args = ["run", "--engine", "duckdb", "--input", str(fixture), "--warehouse", str(tmp_path)]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "rows in" in result.output and "88" in result.output
     assert "rejected: bad_timestamp" in result.output
-    assert sorted(p.name for p in (tmp_path / "duckdb").iterdir()) == [
-        "events.parquet",
-        "rejected_events.parquet",
-        "sessions.parquet",
-    ]
+    assert (tmp_path / "catalog.db").is_file()
+    store = Store(tmp_path, "duckdb")
+    assert store.scan("events").height == 48
+    assert store.scan("rejected_events").height == 40
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "nothing to do: all 2 file(s) were loaded before" in again.output
+
+    history = runner.invoke(app, ["history", "--engine", "duckdb", "--warehouse", str(tmp_path)])
+    assert history.exit_code == 0, history.output
+    run_id = store.runs().get_column("run_id")[0]
+    assert run_id[:8] in history.output  # the run, and the events snapshot it committed
+    assert str(store.tables["events"].current_snapshot().snapshot_id) in history.output
+
+
+def test_history_of_an_engine_that_never_ran_is_one_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["history", "--engine", "spark", "--warehouse", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no runs of 'spark'" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,9 @@ class Engine(Protocol):
     def register(self, name: str, table: pa.Table) -> None:
         """Register an Arrow table under ``name``."""
 
+    def append(self, name: str, table: pa.Table) -> int:
+        """Add rows (in ``name``'s own column order and Arrow types) to a materialized table."""
+
     def materialize(self, name: str, sql: str) -> int:
         """Run ``sql`` and keep the result as table ``name``; return its rows."""
 

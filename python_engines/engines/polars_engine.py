@@ -45,6 +45,11 @@ class PolarsEngine:
     def register(self, name: str, table: pa.Table) -> None:
         self._keep(name, pl.from_arrow(table))
 
+    def append(self, name: str, table: pa.Table) -> int:
+        frame = pl.concat([self.frames[name], pl.from_arrow(table)], how="vertical")
+        self._keep(name, frame)
+        return frame.height
+
     def materialize(self, name: str, sql: str) -> int:
         frame = self.ctx.execute(sql, eager=True)
         self._keep(name, frame)

@@ -105,6 +105,12 @@ class SparkEngine:
             _REGISTERED[name] = (key, frame)
         _REGISTERED[name][1].createOrReplaceTempView(name)
 
+    def append(self, name: str, table: pa.Table) -> int:
+        previous = self.cached[name]
+        rows = self._keep(name, previous.unionByName(self.spark.createDataFrame(table)))
+        previous.unpersist()
+        return rows
+
     def materialize(self, name: str, sql: str) -> int:
         return self._keep(name, self.spark.sql(sql))
 

@@ -1,0 +1,1 @@
+"""The lakehouse: Iceberg tables per engine in one catalog, loaded incrementally."""

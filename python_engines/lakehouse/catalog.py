@@ -1,0 +1,94 @@
+"""The Iceberg catalog and the tables every engine writes: one namespace per engine, one schema.
+
+Embedded default: a SQL catalog in ``<warehouse>/catalog.db`` (sqlite) with the data files under
+``<warehouse>``. ``ETLSTACK_CATALOG_URI`` (e.g. ``postgresql+psycopg2://…``) points several users
+at one shared catalog instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+from pyiceberg.catalog import Catalog
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.exceptions import NoSuchTableError
+from pyiceberg.table import Table
+from pyiceberg.transforms import DayTransform
+
+from python_engines.errors import EtlStackError
+from python_engines.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
+
+# one row per committed run: the run log (what went in, what came out, the snapshot it made)
+RUNS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("sequence", pa.int64()),
+        ("engine", pa.string()),
+        ("started_at", UTC_TS),
+        ("finished_at", UTC_TS),
+        ("input_files", pa.string()),  # JSON: [{"path", "sha256", "bytes"}]
+        ("rows_in", pa.int64()),
+        ("rows_clean", pa.int64()),  # net rows added to events
+        ("rows_rejected", pa.int64()),  # net rows added to rejected_events
+        ("rows_recomputed", pa.int64()),  # stored cleansed rows re-read to stitch sessions
+        ("sessions_added", pa.int64()),  # net rows added to sessions
+        ("sessions_replaced", pa.int64()),  # stored sessions a late or stitching row changed
+        ("session_gap_minutes", pa.int64()),
+        ("seconds", pa.string()),  # JSON: step → seconds
+        ("snapshot_ids", pa.string()),  # JSON: table → snapshot id after this run
+    ]
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    schema: pa.Schema
+    identity_partition: str | None = None  # a date column
+    day_partition: str | None = None  # a timestamp column, partitioned by its day
+
+
+# data tables in commit order; ``runs`` is written last: it is the run's commit point
+DATA_TABLES: dict[str, TableSpec] = {
+    "cleansed_events": TableSpec(CLEANSED, day_partition="event_ts"),
+    "rejected_events": TableSpec(REJECTED_EVENTS),
+    "events": TableSpec(EVENTS, identity_partition="event_date"),
+    "sessions": TableSpec(SESSIONS, day_partition="session_start"),
+}
+RUNS_TABLE = TableSpec(RUNS)
+
+
+def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
+    warehouse = warehouse.resolve()
+    warehouse.mkdir(parents=True, exist_ok=True)
+    try:
+        return SqlCatalog(
+            "etlstack",
+            uri=uri or f"sqlite:///{warehouse / 'catalog.db'}",
+            warehouse=warehouse.as_uri(),
+        )
+    except Exception as exc:  # a bad URI or an unreachable server: one clear line
+        raise EtlStackError(f"cannot open the Iceberg catalog: {exc}") from None
+
+
+def ensure_table(catalog: Catalog, namespace: str, name: str, spec: TableSpec) -> Table:
+    """Load the table, or create it (with its partitioning) the first time."""
+    catalog.create_namespace_if_not_exists(namespace)
+    try:
+        return catalog.load_table((namespace, name))
+    except NoSuchTableError:
+        pass
+    table = catalog.create_table((namespace, name), schema=spec.schema)
+    if spec.identity_partition or spec.day_partition:
+        with table.update_spec() as update:
+            if spec.identity_partition:
+                update.add_identity(spec.identity_partition)
+            if spec.day_partition:
+                update.add_field(spec.day_partition, DayTransform(), f"{spec.day_partition}_day")
+    return catalog.load_table((namespace, name))
+
+
+def recreate_table(catalog: Catalog, namespace: str, name: str, spec: TableSpec) -> Table:
+    catalog.drop_table((namespace, name))
+    return ensure_table(catalog, namespace, name, spec)

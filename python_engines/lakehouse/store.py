@@ -1,0 +1,181 @@
+"""One engine's namespace in the catalog: read slices, commit a run, recover from a crashed one.
+
+A run commits each data table in one Iceberg transaction (tagged with the run id), then appends
+its row to ``runs`` with the snapshot id of every table: that append is the run's commit point.
+A run that dies before it leaves tables whose current snapshot is not the one ``runs`` records;
+the next run (and ``etlstack history``) sets them back first.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+from pyiceberg.expressions import AlwaysTrue, And, BooleanExpression, In
+from pyiceberg.table import Table
+
+from python_engines.lakehouse.catalog import (
+    DATA_TABLES,
+    RUNS_TABLE,
+    ensure_table,
+    open_catalog,
+    recreate_table,
+)
+from python_engines.lakehouse.changes import TableChange
+
+RUN_ID_PROPERTY = "etlstack.run-id"
+APPEND_BATCH_ROWS = 2_000_000  # rows per append: bounded memory while Parquet is written
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    engine: str
+    started_at: datetime
+    input_files: list[dict]
+    rows_in: int
+    rows_clean: int
+    rows_rejected: int
+    rows_recomputed: int
+    sessions_added: int
+    sessions_replaced: int
+    session_gap_minutes: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Store:
+    def __init__(self, warehouse: Path, namespace: str, catalog_uri: str | None = None) -> None:
+        self.catalog = open_catalog(warehouse, catalog_uri)
+        self.namespace = namespace
+        self.tables: dict[str, Table] = {
+            name: ensure_table(self.catalog, namespace, name, spec)
+            for name, spec in DATA_TABLES.items()
+        }
+        self.runs_table = ensure_table(self.catalog, namespace, "runs", RUNS_TABLE)
+
+    # reading ------------------------------------------------------------------------------
+
+    def runs(self) -> pl.DataFrame:
+        return pl.from_arrow(self.runs_table.refresh().scan().to_arrow()).sort("sequence")
+
+    def scan(
+        self,
+        name: str,
+        row_filter: BooleanExpression = AlwaysTrue(),
+        columns: Iterable[str] | None = None,
+    ) -> pl.DataFrame:
+        table = self.tables[name]
+        selected = tuple(columns) if columns else ("*",)
+        arrow = table.scan(row_filter=row_filter, selected_fields=selected).to_arrow()
+        schema = DATA_TABLES[name].schema
+        if columns:
+            schema = pa.schema([schema.field(c) for c in columns])
+        return pl.from_arrow(arrow.select(schema.names).cast(schema))
+
+    def loaded_files(self) -> dict[str, str]:
+        """path → sha256 of every file a committed run has read."""
+        loaded: dict[str, str] = {}
+        for listed in self.runs().get_column("input_files").to_list():
+            loaded.update({f["path"]: f["sha256"] for f in json.loads(listed)})
+        return loaded
+
+    def session_gap_minutes(self) -> int | None:
+        runs = self.runs()
+        return int(runs.get_column("session_gap_minutes")[-1]) if runs.height else None
+
+    # recovering ---------------------------------------------------------------------------
+
+    def recover(self) -> list[str]:
+        """Set every data table back to the snapshot the last committed run recorded."""
+        runs = self.runs()
+        recorded = json.loads(runs.get_column("snapshot_ids")[-1]) if runs.height else {}
+        restored = []
+        for name, table in self.tables.items():
+            current = table.refresh().current_snapshot()
+            expected = recorded.get(name)
+            if (current.snapshot_id if current else None) == expected:
+                continue
+            if expected is None:  # nothing of this table was ever committed by a run
+                self.tables[name] = recreate_table(
+                    self.catalog, self.namespace, name, DATA_TABLES[name]
+                )
+            else:
+                table.manage_snapshots().set_current_snapshot(snapshot_id=expected).commit()
+            restored.append(name)
+        return restored
+
+    # committing ---------------------------------------------------------------------------
+
+    def commit(
+        self,
+        record: RunRecord,
+        appended: dict[str, pa.Table],
+        changes: dict[str, tuple[TableChange, BooleanExpression]],
+        on_table: Callable[[str], None] | None = None,
+    ) -> dict[str, int | None]:
+        """``appended``: rows that only grow a table; ``changes``: table → (change, scope of its
+        deletes). Each table is one transaction; the ``runs`` row last."""
+        started = time.perf_counter()
+        properties = {RUN_ID_PROPERTY: record.run_id}
+        for name, table in self.tables.items():
+            if on_table:
+                on_table(name)
+            schema = DATA_TABLES[name].schema
+            parts: list[pa.Table] = []
+            deletes: BooleanExpression | None = None
+            if name in appended:
+                parts.append(appended[name])
+            if name in changes:
+                change, scope = changes[name]
+                parts.append(change.append.to_arrow())
+                if change.delete_keys.len():
+                    keys = In(change.key, change.delete_keys.to_list())
+                    deletes = keys if isinstance(scope, AlwaysTrue) else And(scope, keys)
+            rows = pa.concat_tables([p.select(schema.names).cast(schema) for p in parts])
+            if deletes is None and rows.num_rows == 0:
+                continue
+            with table.transaction() as transaction:
+                if deletes is not None:
+                    transaction.delete(deletes, snapshot_properties=properties)
+                for start in range(0, rows.num_rows, APPEND_BATCH_ROWS):
+                    batch = rows.slice(start, APPEND_BATCH_ROWS)
+                    transaction.append(batch, snapshot_properties=properties)
+        snapshot_ids = {name: _snapshot_id(table.refresh()) for name, table in self.tables.items()}
+        record.seconds["write"] = time.perf_counter() - started
+        self._append_run(record, snapshot_ids)
+        return snapshot_ids
+
+    def _append_run(self, record: RunRecord, snapshot_ids: dict[str, int | None]) -> None:
+        runs = self.runs()
+        row = {
+            "run_id": record.run_id,
+            "sequence": int(runs.get_column("sequence").max() or 0) + 1 if runs.height else 1,
+            "engine": record.engine,
+            "started_at": record.started_at,
+            "finished_at": datetime.now(UTC),
+            "input_files": json.dumps(record.input_files),
+            "rows_in": record.rows_in,
+            "rows_clean": record.rows_clean,
+            "rows_rejected": record.rows_rejected,
+            "rows_recomputed": record.rows_recomputed,
+            "sessions_added": record.sessions_added,
+            "sessions_replaced": record.sessions_replaced,
+            "session_gap_minutes": record.session_gap_minutes,
+            "seconds": json.dumps({k: round(v, 3) for k, v in record.seconds.items()}),
+            "snapshot_ids": json.dumps(snapshot_ids),
+        }
+        self.runs_table.append(
+            pa.Table.from_pylist([row], schema=RUNS_TABLE.schema),
+            snapshot_properties={RUN_ID_PROPERTY: record.run_id},
+        )
+
+
+def _snapshot_id(table: Table) -> int | None:
+    snapshot = table.current_snapshot()
+    return snapshot.snapshot_id if snapshot else None

@@ -1,0 +1,175 @@
+"""The Iceberg lakehouse: daily loads equal a full recompute on every engine, reruns change
+nothing, a crashed run leaves the last committed snapshot, every engine writes one schema and
+other tools read the tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import ENGINES, PARITY_FIXTURE, sorted_rows
+
+from python_engines.errors import EtlStackError
+from python_engines.inputs import discover
+from python_engines.lakehouse.catalog import DATA_TABLES
+from python_engines.lakehouse.load import load
+from python_engines.lakehouse.read import read_with_duckdb, read_with_spark
+from python_engines.lakehouse.store import Store
+
+TABLES = list(DATA_TABLES)
+
+
+def _table_rows(warehouse: Path, engine: str, table: str) -> list[dict]:
+    return sorted_rows(Store(warehouse, engine).scan(table).to_arrow())
+
+
+def _assert_same_tables(a: Path, b: Path, engine: str) -> None:
+    for table in TABLES:
+        assert _table_rows(a, engine, table) == _table_rows(b, engine, table), (engine, table)
+
+
+@pytest.fixture(scope="module")
+def generated_lakes(small_dataset, tmp_path_factory):
+    """Per engine: one run over every generated file, and bulk then each daily file in order."""
+    out, _ = small_dataset
+    full, daily = tmp_path_factory.mktemp("full"), tmp_path_factory.mktemp("daily")
+    reports = {}
+    for engine in ENGINES:
+        load(engine, discover(out), full)
+        runs = [load(engine, discover(out / "bulk"), daily)]
+        for path in sorted((out / "incremental").glob("*.parquet")):
+            runs.append(load(engine, discover(path), daily))
+        reports[engine] = runs
+    return full, daily, reports
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_bulk_then_daily_files_equal_one_full_run(generated_lakes, engine: str) -> None:
+    full, daily, reports = generated_lakes
+    _assert_same_tables(full, daily, engine)
+    daily_runs = [r.record for r in reports[engine][1:]]
+    assert len(daily_runs) == 3
+    # the daily runs really stitched: stored sessions were extended or merged, not only appended
+    assert sum(r.sessions_replaced for r in daily_runs) > 0
+    assert all(r.rows_recomputed > 0 for r in daily_runs)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sessions_crossing_into_a_daily_file_keep_the_id_the_bulk_gave_them(
+    generated_lakes, engine
+):
+    _, daily, reports = generated_lakes
+    bulk = reports[engine][0]
+    last_bulk_day = max(Path(f["path"]).stem for f in bulk.record.input_files)
+    boundary = datetime.fromisoformat(last_bulk_day).replace(tzinfo=UTC) + timedelta(days=1)
+    table = Store(daily, engine).tables["sessions"]
+    now = pl.from_arrow(table.scan().to_arrow())
+    crossing = now.filter(
+        (pl.col("session_start") < boundary) & (pl.col("session_end") >= boundary)
+    )
+    assert crossing.height > 0
+    # time travel: the sessions as the bulk run committed them
+    then = pl.from_arrow(table.scan(snapshot_id=bulk.snapshot_ids["sessions"]).to_arrow())
+    before = crossing.join(then, on="session_id", suffix="_then")
+    assert before.height == crossing.height  # same ids …
+    assert (before["session_end_then"] < boundary).all()  # … for sessions that grew since
+    assert (before["event_count"] > before["event_count_then"]).all()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_late_duplicate_and_a_late_event_are_stitched_like_a_full_run(tmp_path, engine) -> None:
+    """The trap fixture's day2 holds a duplicate of a day1 event and events a day late."""
+    full, daily = tmp_path / "full", tmp_path / "daily"
+    load(engine, discover(PARITY_FIXTURE), full)
+    load(engine, discover(PARITY_FIXTURE / "day1.csv"), daily)
+    second = load(engine, discover(PARITY_FIXTURE / "day2.csv"), daily)
+    assert second.record.sessions_replaced > 0
+    _assert_same_tables(full, daily, engine)
+
+
+def test_rerunning_loaded_files_changes_nothing(tmp_path: Path) -> None:
+    warehouse = tmp_path / "lake"
+    first = load("polars", discover(PARITY_FIXTURE), warehouse)
+    again = load("polars", discover(PARITY_FIXTURE / "day2.csv"), warehouse)
+    assert again.result is None and again.skipped_files
+    store = Store(warehouse, "polars")
+    current = {n: t.current_snapshot().snapshot_id for n, t in store.tables.items()}
+    assert current == first.snapshot_ids
+    assert store.runs().height == 1
+
+
+def test_a_file_loaded_before_with_other_content_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "day.csv"
+    source.parent.mkdir()
+    lines = (PARITY_FIXTURE / "day1.csv").read_text().splitlines(keepends=True)
+    source.write_text("".join(lines[:20]))
+    load("duckdb", discover(source), tmp_path / "lake")
+    source.write_text("".join(lines[:30]))
+    with pytest.raises(EtlStackError, match="loaded before with other content"):
+        load("duckdb", discover(source), tmp_path / "lake")
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_run_that_dies_mid_write_leaves_the_last_committed_snapshot(tmp_path, monkeypatch):
+    from pyiceberg.table import Transaction
+
+    warehouse = tmp_path / "lake"
+    first = load("polars", discover(PARITY_FIXTURE / "day1.csv"), warehouse)
+    original_append = Transaction.append
+
+    def dies_in_events(self, df, *args, **kwargs):
+        original_append(self, df, *args, **kwargs)  # data files are written …
+        if "event_date" in df.column_names:  # the events table
+            raise Crash("killed while writing events")  # … but the commit never happens
+
+    monkeypatch.setattr(Transaction, "append", dies_in_events)
+    with pytest.raises(Crash):
+        load("polars", discover(PARITY_FIXTURE / "day2.csv"), warehouse)
+    monkeypatch.undo()
+
+    store = Store(warehouse, "polars")
+    events = store.tables["events"]
+    assert events.current_snapshot().snapshot_id == first.snapshot_ids["events"]
+    assert events.scan().to_arrow().num_rows == first.result.tables["events"].num_rows
+    # tables committed before the crash moved on; the next run sets them back, then loads
+    assert store.recover() != []
+    for name, table in Store(warehouse, "polars").tables.items():
+        assert table.current_snapshot().snapshot_id == first.snapshot_ids[name], name
+    load("polars", discover(PARITY_FIXTURE / "day2.csv"), warehouse)
+    load("polars", discover(PARITY_FIXTURE), tmp_path / "full")
+    _assert_same_tables(tmp_path / "full", warehouse, "polars")
+
+
+def test_every_engine_writes_the_same_schemas(generated_lakes) -> None:
+    full, _, _ = generated_lakes
+    for table in TABLES:
+        schemas = {
+            engine: Store(full, engine).tables[table].schema().as_arrow() for engine in ENGINES
+        }
+        assert schemas["polars"] == schemas["duckdb"] == schemas["spark"], table
+    events = Store(full, "spark").tables["events"]
+    assert str(events.schema().find_field("event_ts").field_type) == "timestamptz"
+    assert [f.name for f in events.spec().fields] == ["event_date"]
+
+
+def test_engines_agree_and_other_tools_read_each_others_tables(generated_lakes) -> None:
+    from python_engines.engines.spark_engine import spark_session
+    from python_engines.settings import EngineSettings
+
+    full, _, _ = generated_lakes
+    spark = spark_session(EngineSettings())
+    expected = _table_rows(full, "polars", "events")
+    for engine in ENGINES:
+        assert _table_rows(full, engine, "events") == expected, engine
+    spark_written = Store(full, "spark").tables["sessions"]
+    polars_written = Store(full, "polars").tables["sessions"]
+    sessions = sorted_rows(polars_written.scan().to_arrow())
+    assert sorted_rows(read_with_duckdb(spark_written)) == sessions
+    assert sorted_rows(pl.scan_iceberg(spark_written).collect().to_arrow()) == sessions
+    from_spark = read_with_spark(polars_written, spark).toArrow()
+    assert sorted_rows(from_spark.select(polars_written.schema().column_names)) == sessions
