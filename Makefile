@@ -50,11 +50,12 @@ fmt: setup ## fix what ruff can and format with black
 generate: setup ## generate a data set: make generate SIZE=small|medium|large
 	$(RUN) etlstack generate --size $(SIZE) --out $(DATA)
 
-bench: setup ## generator (SIZES=small,medium) and engines (BENCH_SIZE=medium) benchmarks → bench/results/
+bench: setup ## generator (SIZES=small,medium), engines and Iceberg loads (BENCH_SIZE=medium) → bench/results/
 	$(RUN) python -m bench.generator --sizes $(SIZES)
 	test -f data/bench-$(BENCH_SIZE)/_generation.json || \
 		$(RUN) etlstack generate --size $(BENCH_SIZE) --format parquet --out data/bench-$(BENCH_SIZE)
 	$(RUN) python -m bench.pipelines --input data/bench-$(BENCH_SIZE) --format parquet
+	$(RUN) python -m bench.lakehouse --input data/bench-$(BENCH_SIZE)
 
 clean: ## remove generated data, warehouse and caches (not the environment)
 	rm -rf data warehouse bench/results/*.tmp .pytest_cache .ruff_cache target dbt_packages logs

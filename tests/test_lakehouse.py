@@ -4,6 +4,12 @@ other tools read the tables."""
 
 from __future__ import annotations
 
+import functools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -173,3 +179,50 @@ def test_engines_agree_and_other_tools_read_each_others_tables(generated_lakes) 
     assert sorted_rows(pl.scan_iceberg(spark_written).collect().to_arrow()) == sessions
     from_spark = read_with_spark(polars_written, spark).toArrow()
     assert sorted_rows(from_spark.select(polars_written.schema().column_names)) == sessions
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name) or next(
+        iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None
+    )
+    if found is None:
+        raise RuntimeError(
+            f"{name} not found: install PostgreSQL (.ci/run does: apt-get install postgresql)"
+        )
+    return str(found)
+
+
+@pytest.fixture(scope="module")
+def postgres_uri():
+    """A real PostgreSQL server on loopback for the test module (initdb refuses root: run it as
+    the postgres user then, in a folder it can reach — pytest's own tmp folders are private)."""
+    folder = Path(tempfile.mkdtemp(prefix="etlstack-pg-"))
+    data, sockets = folder / "data", folder / "sockets"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        shutil.chown(sockets, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = functools.partial(subprocess.run, check=True, capture_output=True)
+    run([*as_user, _pg_bin("initdb"), "-D", str(data), "-U", "etl", "--auth=trust"])
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
+    log = str(folder / "server.log")  # the server must not hold our output pipes open
+    run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-l", log, "-o", options, "-w", "start"])
+    yield f"postgresql+psycopg2://etl@127.0.0.1:{port}/postgres"
+    run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_postgresql_catalog_holds_the_same_tables(tmp_path: Path, postgres_uri: str) -> None:
+    shared = tmp_path / "shared"
+    load("duckdb", discover(PARITY_FIXTURE / "day1.csv"), shared, postgres_uri)
+    load("duckdb", discover(PARITY_FIXTURE / "day2.csv"), shared, postgres_uri)
+    load("duckdb", discover(PARITY_FIXTURE), tmp_path / "embedded")
+    assert not (shared / "catalog.db").exists()  # the catalog lives in PostgreSQL
+    for table in TABLES:
+        in_postgres = sorted_rows(Store(shared, "duckdb", postgres_uri).scan(table).to_arrow())
+        assert in_postgres == _table_rows(tmp_path / "embedded", "duckdb", table), table

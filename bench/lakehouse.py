@@ -1,0 +1,96 @@
+"""Iceberg loads per engine: the bulk history into an empty warehouse, then one daily file.
+
+``python -m bench.lakehouse --input data/bench-medium --runs 1``. Each (engine, run) is a fresh
+process with a fresh warehouse; per-step seconds come from the run log the load itself writes.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bench.machine import write_result
+
+ENGINES = ["polars", "duckdb", "spark"]
+
+
+def once(engine: str, bulk: str, daily: str) -> dict:
+    """Both loads in this process (the Spark start-up is paid once, as in production)."""
+    from python_engines.inputs import discover
+    from python_engines.lakehouse.load import load
+
+    measured = {}
+    with tempfile.TemporaryDirectory(prefix="bench-lake-") as warehouse:
+        for name, path in (("bulk", bulk), ("daily", daily)):
+            started = time.perf_counter()
+            report = load(engine, discover(Path(path)), Path(warehouse))
+            seconds = dict(report.record.seconds)
+            seconds["total"] = time.perf_counter() - started
+            measured[name] = {
+                "rows_in": report.record.rows_in,
+                "rows_recomputed": report.record.rows_recomputed,
+                "sessions_replaced": report.record.sessions_replaced,
+                "startup_seconds": round(report.result.startup_seconds, 3),
+                "seconds": {k: round(v, 3) for k, v in seconds.items()},
+            }
+    measured["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return measured
+
+
+def main(
+    input_path: Annotated[Path, typer.Option("--input", help="Generated data folder.")] = Path(
+        "data/raw"
+    ),
+    runs: Annotated[int, typer.Option(help="Runs per engine; medians are reported.")] = 1,
+    engines: Annotated[str, typer.Option(help="Comma-separated engines.")] = ",".join(ENGINES),
+) -> None:
+    """Time a bulk load and a daily load into Iceberg per engine; write bench/results/lakehouse-*."""
+    bulk = input_path.resolve() / "bulk"
+    daily = min((input_path.resolve() / "incremental").glob("*.parquet"))
+    cases = []
+    for engine in [e.strip() for e in engines.split(",")]:
+        tries = []
+        for _ in range(runs):
+            cmd = [sys.executable, "-m", "bench.lakehouse", "--once", engine, str(bulk), str(daily)]
+            done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            tries.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        case = {"engine": engine, "tries": tries}
+        for load_name in ("bulk", "daily"):
+            steps = tries[0][load_name]["seconds"].keys()
+            case[f"{load_name}_median_seconds"] = {
+                s: round(statistics.median(t[load_name]["seconds"][s] for t in tries), 2)
+                for s in steps
+            }
+        case["peak_rss_gib"] = round(max(t["peak_rss_kib"] for t in tries) / 2**20, 2)
+        cases.append(case)
+        typer.echo(
+            f"{engine:>8}: bulk {case['bulk_median_seconds']['total']:.1f} s "
+            f"(write {case['bulk_median_seconds']['write']:.1f} s), daily "
+            f"{case['daily_median_seconds']['total']:.1f} s "
+            f"(write {case['daily_median_seconds']['write']:.1f} s), "
+            f"peak RSS {case['peak_rss_gib']} GiB"
+        )
+    path = write_result(
+        "lakehouse",
+        ("polars", "duckdb", "pyspark", "pyiceberg"),
+        input={"bulk": str(bulk), "daily": str(daily)},
+        method=f"fresh process and warehouse per run, median of {runs}",
+        cases=cases,
+    )
+    typer.echo(f"results: {path}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--once"]:
+        print(json.dumps(once(*sys.argv[2:5])))
+    else:
+        typer.run(main)

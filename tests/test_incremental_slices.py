@@ -1,0 +1,83 @@
+"""Which stored rows an incremental run recomputes, and what it writes back (no engine needed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+
+from python_engines.lakehouse.changes import table_change
+from python_engines.lakehouse.stitching import recompute_from
+
+GAP_US = 30 * 60 * 1_000_000
+
+
+def _at(hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"2026-10-01T{hhmm}:00").replace(tzinfo=UTC)
+
+
+def _rows(*rows: tuple[str, str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{"user_id": u, "event_id": e, "event_ts": _at(t)} for u, e, t in rows],
+        schema={"user_id": pl.Utf8, "event_id": pl.Utf8, "event_ts": pl.Datetime("us", "UTC")},
+    )
+
+
+STORED = _rows(
+    ("a", "a1", "10:00"), ("a", "a2", "10:20"), ("a", "a3", "12:00"), ("a", "a4", "12:10"),
+    ("b", "b1", "09:00"), ("b", "b2", "13:00"),
+    ("c", "c1", "12:00"),
+)  # fmt: skip
+SESSIONS = pl.DataFrame(
+    {
+        "user_id": ["a", "a", "b", "b", "c"],
+        "session_start": [_at("10:00"), _at("12:00"), _at("09:00"), _at("13:00"), _at("12:00")],
+        "session_end": [_at("10:20"), _at("12:10"), _at("09:00"), _at("13:00"), _at("12:00")],
+    }
+)
+
+
+def _from(new: pl.DataFrame) -> dict[str, datetime]:
+    start = recompute_from(new, STORED, SESSIONS, GAP_US)
+    return {row["user_id"]: row["from_ts"] for row in start.to_dicts()}
+
+
+def test_an_event_within_the_gap_of_the_last_session_reopens_that_session() -> None:
+    assert _from(_rows(("a", "n1", "12:40"))) == {"a": _at("12:00")}
+
+
+def test_an_event_after_every_session_closed_recomputes_nothing_stored() -> None:
+    assert _from(_rows(("a", "n1", "12:41"))) == {"a": _at("12:41")}
+
+
+def test_a_late_event_before_a_session_starts_from_itself() -> None:
+    assert _from(_rows(("a", "n1", "11:45"))) == {"a": _at("11:45")}
+
+
+def test_a_late_event_that_bridges_two_sessions_reaches_back_to_the_first() -> None:
+    assert _from(_rows(("a", "n1", "10:50"))) == {"a": _at("10:00")}
+
+
+def test_a_copy_of_a_stored_event_of_another_user_pulls_that_user_in() -> None:
+    """Deduplication must see every copy of an id: b's stored b1 is a copy of the new row."""
+    assert _from(_rows(("c", "b1", "14:00"))) == {"c": _at("14:00"), "b": _at("09:00")}
+
+
+def _frame(rows: list[tuple[str, int]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"key": pl.Utf8, "value": pl.Int64}, orient="row")
+
+
+def test_rows_equal_in_both_slices_are_neither_deleted_nor_appended() -> None:
+    old = _frame([("k1", 1), ("k2", 2)])
+    change = table_change(old, _frame([("k1", 1), ("k2", 3), ("k3", 4)]), "key")
+    assert change.delete_keys.to_list() == ["k2"]
+    assert sorted(change.append.rows()) == [("k2", 3), ("k3", 4)]
+    assert (change.rows_removed, change.rows_added, change.net_rows) == (1, 2, 1)
+
+
+def test_identical_rows_count_as_a_multiset() -> None:
+    old = _frame([("k1", 1), ("k1", 1)])
+    change = table_change(old, _frame([("k1", 1)]), "key")
+    assert change.delete_keys.to_list() == ["k1"]  # all k1 rows go, one comes back
+    assert change.append.rows() == [("k1", 1)]
+    assert change.net_rows == -1
