@@ -12,6 +12,7 @@ from python_engines.generator import GenerationReport, GeneratorConfig, generate
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("POLARS_ICEBERG_PLANNER", "pyiceberg")  # polars_iceberg is not installed
 
 SMALL = GeneratorConfig(rows=100_000, days=30, incremental_days=3, seed=7)
 
