@@ -252,7 +252,7 @@ def test_a_run_killed_while_writing_files_leaves_readable_tables(small_dataset, 
 
     store = Store(warehouse, "polars")
     assert store.runs().height == 1  # the killed run never reached its commit point
-    for name, table in store.tables.items():
+    for table in store.tables.values():
         table.scan().to_arrow()  # readable
     store.recover()
     for name, table in Store(warehouse, "polars").tables.items():
