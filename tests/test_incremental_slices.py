@@ -81,3 +81,11 @@ def test_identical_rows_count_as_a_multiset() -> None:
     assert change.delete_keys.to_list() == ["k1"]  # all k1 rows go, one comes back
     assert change.append.rows() == [("k1", 1)]
     assert change.net_rows == -1
+
+
+def test_with_nothing_stored_every_new_row_is_appended_and_nothing_deleted() -> None:
+    new = _frame([("k1", 1), ("k1", 1), ("k2", 2)])
+    change = table_change(_frame([]), new, "key")
+    assert change.delete_keys.len() == 0
+    assert change.append.equals(new)
+    assert change.net_rows == 3

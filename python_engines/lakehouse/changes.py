@@ -43,6 +43,8 @@ def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
 def table_change(old: pl.DataFrame, new: pl.DataFrame, key: str) -> TableChange:
     """``old``: every stored row of the recomputed slice; ``new``: the engine's rows for it."""
     new = new.select(old.columns)
+    if old.height == 0:  # nothing stored for this slice (a first load): every row is new
+        return TableChange(key, old, old.get_column(key).clear(), new, new.height)
     numbered_old, numbered_new = _numbered(old), _numbered(new)
     columns = numbered_new.columns
     removed = numbered_old.join(numbered_new, on=columns, how="anti", nulls_equal=True)
