@@ -25,21 +25,17 @@ def history_tables(
     store.recover()
 
     runs = Table(title=f"{engine}: committed runs (run ids shortened to 8 characters)")
-    for column in ("#", "run", "finished (UTC)", "files", "rows in", "events +", "rejected +"):
+    for column in ("run", "done (UTC)", "files", "rows in", "events+", "rejects+", "redone"):
         runs.add_column(column, justify="left" if column == "run" else "right", no_wrap=True)
-    runs.add_column("recomputed", justify="right")
-    runs.add_column("write s", justify="right")
     for run in store.runs().iter_rows(named=True):
         runs.add_row(
-            str(run["sequence"]),
             run["run_id"][:8],
-            run["finished_at"].strftime("%m-%d %H:%M:%S"),
+            run["finished_at"].strftime("%H:%M:%S"),
             str(len(json.loads(run["input_files"]))),
             f"{run['rows_in']:,}",
             f"{run['rows_clean']:,}",
             f"{run['rows_rejected']:,}",
             f"{run['rows_recomputed']:,}",
-            f"{json.loads(run['seconds']).get('write', 0):.2f}",
         )
 
     iceberg_table = store.tables[table_name]
