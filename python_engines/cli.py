@@ -19,6 +19,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# options several commands share
+EngineOption = Annotated[str, typer.Option(help="polars, spark or duckdb.")]
+WarehouseOption = Annotated[
+    Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
+]
+CatalogUriOption = Annotated[
+    str | None,
+    typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>/catalog.db]."),
+]
+
 
 @app.command()
 @friendly_errors
@@ -94,21 +104,16 @@ def build_reference(
 @app.command()
 @friendly_errors
 def run(
-    engine: Annotated[str, typer.Option(help="polars, spark or duckdb.")],
+    engine: EngineOption,
     input_path: Annotated[
         Path,
         typer.Option("--input", help="A CSV or Parquet file, or a folder of them (recursive)."),
     ],
-    warehouse: Annotated[
-        Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
-    ] = None,
+    warehouse: WarehouseOption = None,
     input_format: Annotated[
         str, typer.Option(help="auto (Parquet if the folder has any), csv or parquet.")
     ] = "auto",
-    catalog_uri: Annotated[
-        str | None,
-        typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>/catalog.db]."),
-    ] = None,
+    catalog_uri: CatalogUriOption = None,
 ) -> None:
     """Cleanse, geolocate and sessionize new input files into the engine's Iceberg tables.
 
@@ -150,15 +155,10 @@ def run(
 @app.command()
 @friendly_errors
 def history(
-    engine: Annotated[str, typer.Option(help="polars, spark or duckdb.")],
-    warehouse: Annotated[
-        Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
-    ] = None,
+    engine: EngineOption,
+    warehouse: WarehouseOption = None,
     table: Annotated[str, typer.Option(help="The table whose snapshots to list.")] = "events",
-    catalog_uri: Annotated[
-        str | None,
-        typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>/catalog.db]."),
-    ] = None,
+    catalog_uri: CatalogUriOption = None,
 ) -> None:
     """List the committed runs and a table's snapshots (read one with --snapshot-id in Iceberg)."""
     from python_engines.lakehouse.history import history_tables
@@ -173,7 +173,7 @@ def history(
 @app.command("show-sql")
 @friendly_errors
 def show_sql(
-    engine: Annotated[str, typer.Option(help="polars, spark or duckdb.")],
+    engine: EngineOption,
     stage: Annotated[
         str | None, typer.Option(help="One stage [default: all, in run order].")
     ] = None,

@@ -57,13 +57,16 @@ REJECTED_EVENTS = pa.schema(
 # incremental run needs to recompute the users it touches (deduplication reads the raw text).
 CLEANSED = pa.schema(
     [
-        ("event_id", pa.string()),
-        ("user_id", pa.string()),
-        ("event_ts", UTC_TS),
-        ("page_url", pa.string()),
-        ("device", pa.string()),
-        ("event_type", pa.string()),
-        ("ip_address", pa.string()),
+        EVENTS.field(name)
+        for name in (
+            "event_id",
+            "user_id",
+            "event_ts",
+            "page_url",
+            "device",
+            "event_type",
+            "ip_address",
+        )
     ]
     + [(f"raw_{c}", pa.string()) for c in RAW_COLUMNS]
     + [("source_file", pa.string())]

@@ -41,8 +41,7 @@ def summary_table(result: RunResult, inputs: Inputs, record: RunRecord | None = 
         table.add_row("sessions replaced", f"{record.sessions_replaced:,}")
     if result.startup_seconds:
         table.add_row("engine start-up", f"{result.startup_seconds:.2f} s")
-    seconds = record.seconds if record is not None else result.seconds
-    for step, value in seconds.items():
-        table.add_row(f"time: {step}", f"{value:.2f} s")
-    table.add_row("time: total", f"{sum(seconds.values()):.2f} s")
+    for step, seconds in result.seconds.items():
+        table.add_row(f"time: {step}", f"{seconds:.2f} s")
+    table.add_row("time: total", f"{sum(result.seconds.values()):.2f} s")
     return table

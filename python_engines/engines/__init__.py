@@ -9,6 +9,7 @@ import pyarrow as pa
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.settings import EngineSettings
+from python_engines.transpile import ENGINES
 
 
 class Engine(Protocol):
@@ -35,7 +36,13 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+def check_engine_name(name: str) -> None:
+    if name not in ENGINES:
+        raise EtlStackError(f"unknown engine {name!r}: choose polars, spark or duckdb")
+
+
 def open_engine(name: str, settings: EngineSettings | None = None) -> Engine:
+    check_engine_name(name)
     settings = settings or EngineSettings()
     if name == "duckdb":
         from python_engines.engines.duckdb_engine import DuckDBEngine
@@ -45,8 +52,6 @@ def open_engine(name: str, settings: EngineSettings | None = None) -> Engine:
         from python_engines.engines.polars_engine import PolarsEngine
 
         return PolarsEngine(settings)
-    if name == "spark":
-        from python_engines.engines.spark_engine import SparkEngine
+    from python_engines.engines.spark_engine import SparkEngine
 
-        return SparkEngine(settings)
-    raise EtlStackError(f"unknown engine {name!r}: choose polars, spark or duckdb")
+    return SparkEngine(settings)

@@ -28,7 +28,7 @@ RUNS = pa.schema(
         ("engine", pa.string()),
         ("started_at", UTC_TS),
         ("finished_at", UTC_TS),
-        ("input_files", pa.string()),  # JSON: [{"path", "sha256", "bytes"}]
+        ("input_files", pa.string()),  # JSON: [{"path", "sha256"}]
         ("rows_in", pa.int64()),
         ("rows_clean", pa.int64()),  # net rows added to events
         ("rows_rejected", pa.int64()),  # net rows added to rejected_events
@@ -47,6 +47,10 @@ class TableSpec:
     schema: pa.Schema
     identity_partition: str | None = None  # a date column
     day_partition: str | None = None  # a timestamp column, partitioned by its day
+
+    @property
+    def partition_column(self) -> str | None:
+        return self.identity_partition or self.day_partition
 
 
 # data tables in commit order; ``runs`` is written last: it is the run's commit point

@@ -30,10 +30,6 @@ class TableChange:
     def net_rows(self) -> int:
         return self.rows_added - self.rows_removed
 
-    @property
-    def is_empty(self) -> bool:
-        return self.delete_keys.len() == 0 and self.append.height == 0
-
 
 def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
     """Tell identical rows apart (tables are multisets: the same raw line can be rejected twice)."""

@@ -17,17 +17,18 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
-from pyiceberg.expressions import AlwaysTrue, EqualTo, GreaterThanOrEqual, In
+from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
 
+from python_engines.engines import check_engine_name
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
-from python_engines.lakehouse.changes import TableChange, table_change
+from python_engines.lakehouse.changes import table_change
 from python_engines.lakehouse.stitching import KEYS, recompute_from, rows_from
-from python_engines.lakehouse.store import RunRecord, Store
+from python_engines.lakehouse.store import RunRecord, Store, iso_literal
 from python_engines.pipeline import RunResult, run_pipeline
 from python_engines.schema import OUTPUTS
 from python_engines.settings import EngineSettings, PipelineSettings
-from python_engines.transpile import ENGINES
+from python_engines.summary import check_nothing_lost
 
 # the reason python_engines/sql/04_rejected_events.sql gives a duplicate: the only rejects that a
 # later file can change (cleansing rejects depend on their own row alone)
@@ -52,10 +53,6 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
 def load(
     engine_name: str,
     inputs: Inputs,
@@ -66,8 +63,7 @@ def load(
     on_step: Callable[[str], None] | None = None,
 ) -> LoadReport:
     started_at = datetime.now(UTC)
-    if engine_name not in ENGINES:
-        raise EtlStackError(f"unknown engine {engine_name!r}: choose {', '.join(ENGINES)}")
+    check_engine_name(engine_name)  # before a namespace is made for it
     pipeline = pipeline or PipelineSettings()
     store = Store(warehouse, engine_name, catalog_uri)
     restored = store.recover()
@@ -108,7 +104,7 @@ def load(
             sessions,
             pipeline.session_gap_minutes * 60_000_000,
         )
-        earliest = GreaterThanOrEqual("event_ts", _iso(start.get_column("from_ts").min()))
+        earliest = GreaterThanOrEqual("event_ts", iso_literal(start.get_column("from_ts").min()))
         stitched["start"] = start
         stitched["rows"] = rows_from(store.scan("cleansed_events", earliest), start)
         return stitched["rows"].to_arrow()
@@ -122,6 +118,7 @@ def load(
         reload_stored=reload_stored,
     )
 
+    check_nothing_lost(result)  # within the recomputed slice
     started = time.perf_counter()
     if on_step:
         on_step("compare with stored")
@@ -135,7 +132,7 @@ def load(
     )
     cleansing_rejects = new["rejected_events"].filter(~is_duplicate)
     net_rejected = duplicates.net_rows + cleansing_rejects.height
-    if events.net_rows + net_rejected != result.rows_in:
+    if events.net_rows + net_rejected != result.rows_in:  # and in what the tables gain
         raise EtlStackError(
             f"{engine_name}: {result.rows_in:,} rows in but the tables would grow by "
             f"{events.net_rows:,} events + {net_rejected:,} rejected — nothing was written"
@@ -162,11 +159,8 @@ def load(
             "cleansed_events": result.cleansed,
             "rejected_events": cleansing_rejects.to_arrow(),
         },
-        changes={
-            "rejected_events": (duplicates, EqualTo("reason", DUPLICATE_REASON)),
-            "events": (events, _dates_of(events)),
-            "sessions": (sessions, _starts_of(sessions)),
-        },
+        changes={"rejected_events": duplicates, "events": events, "sessions": sessions},
+        delete_scopes={"rejected_events": EqualTo("reason", DUPLICATE_REASON)},
         on_table=(lambda name: on_step(f"write {name}")) if on_step else None,
     )
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
@@ -177,7 +171,7 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
     if "start" not in stitched:  # nothing stored yet
         return {name: pl.from_arrow(schema.empty_table()) for name, schema in OUTPUTS.items()}
     start = stitched["start"]
-    earliest = _iso(start.get_column("from_ts").min())
+    earliest = iso_literal(start.get_column("from_ts").min())
     raw_ids = stitched["rows"].select(event_id=pl.col("raw_event_id")).unique()
     duplicates = store.scan("rejected_events", EqualTo("reason", DUPLICATE_REASON))
     return {
@@ -189,17 +183,3 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
         ),
         "rejected_events": duplicates.join(raw_ids, on="event_id", how="semi"),
     }
-
-
-def _dates_of(change: TableChange):
-    """Deletes of events only look into the partitions (days) of the rows they remove."""
-    if change.removed.height == 0:
-        return AlwaysTrue()
-    days = change.removed.get_column("event_date").unique().sort()
-    return In("event_date", [d.isoformat() for d in days])
-
-
-def _starts_of(change: TableChange):
-    if change.removed.height == 0:
-        return AlwaysTrue()
-    return GreaterThanOrEqual("session_start", _iso(change.removed["session_start"].min()))

@@ -11,13 +11,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
-from pyiceberg.expressions import AlwaysTrue, And, BooleanExpression, In
+from pyiceberg.expressions import (
+    AlwaysTrue,
+    And,
+    BooleanExpression,
+    GreaterThanOrEqual,
+    In,
+    LessThanOrEqual,
+)
 from pyiceberg.table import Table
 
 from python_engines.lakehouse.catalog import (
@@ -58,11 +65,15 @@ class Store:
             for name, spec in DATA_TABLES.items()
         }
         self.runs_table = ensure_table(self.catalog, namespace, "runs", RUNS_TABLE)
+        self._runs: pl.DataFrame | None = None
 
     # reading ------------------------------------------------------------------------------
 
     def runs(self) -> pl.DataFrame:
-        return pl.from_arrow(self.runs_table.refresh().scan().to_arrow()).sort("sequence")
+        """The committed runs (read once per Store; a commit adds its own)."""
+        if self._runs is None:
+            self._runs = pl.from_arrow(self.runs_table.refresh().scan().to_arrow()).sort("sequence")
+        return self._runs
 
     def scan(
         self,
@@ -116,27 +127,24 @@ class Store:
         self,
         record: RunRecord,
         appended: dict[str, pa.Table],
-        changes: dict[str, tuple[TableChange, BooleanExpression]],
+        changes: dict[str, TableChange],
+        delete_scopes: dict[str, BooleanExpression] | None = None,
         on_table: Callable[[str], None] | None = None,
     ) -> dict[str, int | None]:
-        """``appended``: rows that only grow a table; ``changes``: table → (change, scope of its
-        deletes). Each table is one transaction; the ``runs`` row last."""
+        """``appended``: rows that only grow a table; ``changes``: rows deleted by key and rows
+        appended, the deletes limited to ``delete_scopes`` and to the partitions the removed rows
+        live in. Each table is one transaction; the ``runs`` row last."""
         started = time.perf_counter()
         properties = {RUN_ID_PROPERTY: record.run_id}
         for name, table in self.tables.items():
             if on_table:
                 on_table(name)
             schema = DATA_TABLES[name].schema
-            parts: list[pa.Table] = []
+            parts = [appended[name]] if name in appended else []
             deletes: BooleanExpression | None = None
-            if name in appended:
-                parts.append(appended[name])
             if name in changes:
-                change, scope = changes[name]
-                parts.append(change.append.to_arrow())
-                if change.delete_keys.len():
-                    keys = In(change.key, change.delete_keys.to_list())
-                    deletes = keys if isinstance(scope, AlwaysTrue) else And(scope, keys)
+                parts.append(changes[name].append.to_arrow())
+                deletes = self._deletes(name, changes[name], (delete_scopes or {}).get(name))
             rows = pa.concat_tables([p.select(schema.names).cast(schema) for p in parts])
             if deletes is None and rows.num_rows == 0:
                 continue
@@ -151,22 +159,29 @@ class Store:
         self._append_run(record, snapshot_ids)
         return snapshot_ids
 
+    @staticmethod
+    def _deletes(
+        name: str, change: TableChange, scope: BooleanExpression | None
+    ) -> BooleanExpression | None:
+        """The rows with the change's delete keys, looked for only in the partitions between the
+        removed rows' first and last partition value (and within ``scope``)."""
+        if change.delete_keys.len() == 0:
+            return None
+        deletes: BooleanExpression = In(change.key, change.delete_keys.to_list())
+        column = DATA_TABLES[name].partition_column
+        if column is not None:
+            values = change.removed.get_column(column)
+            low, high = iso_literal(values.min()), iso_literal(values.max())
+            deletes = And(deletes, GreaterThanOrEqual(column, low), LessThanOrEqual(column, high))
+        return deletes if scope is None else And(scope, deletes)
+
     def _append_run(self, record: RunRecord, snapshot_ids: dict[str, int | None]) -> None:
         runs = self.runs()
         row = {
-            "run_id": record.run_id,
-            "sequence": int(runs.get_column("sequence").max() or 0) + 1 if runs.height else 1,
-            "engine": record.engine,
-            "started_at": record.started_at,
+            **asdict(record),
+            "sequence": int(runs.get_column("sequence").max()) + 1 if runs.height else 1,
             "finished_at": datetime.now(UTC),
             "input_files": json.dumps(record.input_files),
-            "rows_in": record.rows_in,
-            "rows_clean": record.rows_clean,
-            "rows_rejected": record.rows_rejected,
-            "rows_recomputed": record.rows_recomputed,
-            "sessions_added": record.sessions_added,
-            "sessions_replaced": record.sessions_replaced,
-            "session_gap_minutes": record.session_gap_minutes,
             "seconds": json.dumps({k: round(v, 3) for k, v in record.seconds.items()}),
             "snapshot_ids": json.dumps(snapshot_ids),
         }
@@ -174,6 +189,14 @@ class Store:
             pa.Table.from_pylist([row], schema=RUNS_TABLE.schema),
             snapshot_properties={RUN_ID_PROPERTY: record.run_id},
         )
+        self._runs = None
+
+
+def iso_literal(value: date | datetime) -> str:
+    """A date or UTC timestamp as an Iceberg expression literal."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC)
+    return value.isoformat()
 
 
 def _snapshot_id(table: Table) -> int | None:

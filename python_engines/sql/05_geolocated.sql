@@ -42,6 +42,7 @@ numbered as (
 ),
 
 -- the events carry their columns through the window (a join back on event_id costs more than that).
+-- an event with no address number has a null block: no range shares it, so it finds no range.
 points as (
     select
         bucket, range_start as ip_key, 0 as kind, range_start,
@@ -55,7 +56,6 @@ points as (
         ip_number // 65536 as bucket, ip_number as ip_key, 1 as kind, cast(null as bigint),
         event_id, user_id, event_ts, page_url, device, event_type, ip_address
     from numbered
-    where ip_number is not null
 ),
 
 carried as (
@@ -81,8 +81,3 @@ select
 from carried as c
 left join ip_ranges as r on r.bucket = c.bucket and r.range_start = c.candidate_start
 where c.kind = 1
-union all
-select
-    event_id, user_id, event_ts, page_url, device, event_type, ip_address, ip_number, 'ZZ'
-from numbered
-where ip_number is null
