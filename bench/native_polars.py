@@ -95,41 +95,46 @@ def cleanse(raw: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def deduplicate(cleansed: pl.DataFrame) -> pl.DataFrame:
-    """Only ids with copies are sorted; the rest are kept as they are."""
+def deduplicate(cleansed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the rows that passed, with their number of copies; the ids with copies, each copy ranked).
+    Only ids with copies are sorted; the rest are kept as they are, never copied once more."""
     order = ["event_id", "event_ts", "source_file", "raw_timestamp", "raw_user_id", "raw_page_url"]
     order += ["raw_device", "raw_event_type", "raw_ip_address", "raw_session_id", "raw_country"]
     passed = cleansed.lazy().filter(pl.col("reject_reason").is_null())
-    passed = passed.with_columns(copies=pl.len().over("event_id"))
-    single = passed.filter(pl.col("copies") == 1).with_columns(event_copy=pl.lit(1, pl.Int64))
-    multiple = (
-        passed.filter(pl.col("copies") > 1)
+    counted = passed.with_columns(copies=pl.len().over("event_id")).collect()
+    ranked = (
+        counted.filter(pl.col("copies") > 1)
         .sort(order, nulls_last=True)
         .with_columns(event_copy=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("event_id"))
     )
-    return pl.concat([single, multiple]).collect()
+    return counted, ranked
 
 
-def rejected(cleansed: pl.DataFrame, deduplicated: pl.DataFrame) -> pl.DataFrame:
+def rejected(cleansed: pl.DataFrame, ranked: pl.DataFrame) -> pl.DataFrame:
     columns = {c: pl.col(f"raw_{c}") for c in RAW_COLUMNS}
     bad = cleansed.filter(pl.col("reject_reason").is_not_null()).select(
         reason="reject_reason", **columns, source_file="source_file"
     )
-    copies = deduplicated.filter(pl.col("event_copy") > 1).select(
+    copies = ranked.filter(pl.col("event_copy") > 1).select(
         reason=pl.lit("duplicate_event_id"), **columns, source_file="source_file"
     )
     return pl.concat([bad, copies])
 
 
-def geolocate(deduplicated: pl.DataFrame) -> pl.LazyFrame:
+def geolocate(counted: pl.DataFrame, ranked: pl.DataFrame) -> pl.LazyFrame:
     """An as-of join on the address: only (row, address) pairs are sorted, then the country is
     joined back on the row number (an integer join, no string column is shuffled)."""
-    kept = deduplicated.lazy().filter(pl.col("event_copy") == 1)
+    columns = ["event_id", "user_id", "event_ts", "page_url", "device", "event_type", "ip_address"]
+    kept = pl.concat(
+        [
+            counted.lazy().filter(pl.col("copies") == 1).select(columns),
+            ranked.lazy().filter(pl.col("event_copy") == 1).select(columns),
+        ]
+    )
     quad = pl.when(pl.col("ip_address").str.contains(DOTTED)).then(pl.col("ip_address"))
     octet = [pl.col(f"field_{i}").cast(pl.Int64, strict=False) for i in range(4)]
     valid = pl.all_horizontal(o <= 255 for o in octet)
     number = octet[0] * 16777216 + octet[1] * 65536 + octet[2] * 256 + octet[3]
-    columns = ["event_id", "user_id", "event_ts", "page_url", "device", "event_type", "ip_address"]
     kept = (
         kept.with_columns(octets=quad.str.split_exact(".", 3))  # split once: a struct of four
         .unnest("octets")
@@ -189,11 +194,11 @@ def sessions(events: pl.DataFrame) -> pl.DataFrame:
 
 def run(inputs: Inputs, gap_minutes: int = 30) -> dict[str, pa.Table]:
     cleansed = cleanse(read(inputs)).collect()
-    deduplicated = deduplicate(cleansed)
-    events = sessionize(geolocate(deduplicated), gap_minutes)
+    counted, ranked = deduplicate(cleansed)
+    events = sessionize(geolocate(counted, ranked), gap_minutes)
     tables = {
         "events": events,
         "sessions": sessions(events),
-        "rejected_events": rejected(cleansed, deduplicated),
+        "rejected_events": rejected(cleansed, ranked),
     }
     return {name: conform(tables[name].to_arrow(), schema) for name, schema in OUTPUTS.items()}

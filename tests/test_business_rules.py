@@ -66,6 +66,16 @@ def test_tied_timestamps_are_ordered_by_event_id(parity_results, engine: str) ->
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_tied_events_that_start_a_later_session_all_belong_to_it(parity_results, engine) -> None:
+    events = _events(parity_results, engine)
+    first, second = _sessions(parity_results, engine, "uj")
+    assert first["event_count"] == 1
+    assert second["entry_page"].endswith("/j-first") and second["exit_page"].endswith("/j-second")
+    assert second["event_count"] == 2
+    assert events["tie-j2"]["session_id"] == events["tie-j1"]["session_id"] == second["session_id"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_offsets_are_honoured_and_a_session_crosses_midnight(parity_results, engine) -> None:
     events = _events(parity_results, engine)
     assert events["mid-c2"]["event_ts"] == _utc(2026, 10, 2, 0, 5)

@@ -80,11 +80,11 @@ def test_run_writes_iceberg_tables_prints_the_summary_and_skips_loaded_files(tmp
     args = ["run", "--engine", "duckdb", "--input", str(fixture), "--warehouse", str(tmp_path)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "rows in" in result.output and "88" in result.output
+    assert "rows in" in result.output and "91" in result.output
     assert "rejected: bad_timestamp" in result.output
     assert (tmp_path / "catalog.db").is_file()
     store = Store(tmp_path, "duckdb")
-    assert store.scan("events").height == 48
+    assert store.scan("events").height == 51
     assert store.scan("rejected_events").height == 40
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output

@@ -23,7 +23,7 @@ def test_nothing_is_lost_rows_in_equal_events_plus_rejected(parity_results, engi
     result = parity_results[engine]
     events = result.tables["events"].num_rows
     rejected = result.tables["rejected_events"].num_rows
-    assert result.rows_in == 88
+    assert result.rows_in == 91
     assert events + rejected == result.rows_in
 
 

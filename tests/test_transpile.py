@@ -86,7 +86,7 @@ def test_stages_run_in_dependency_order() -> None:
     assert stage_names() == [
         "cleansed",
         "counted",
-        "deduplicated",
+        "ranked_copies",
         "rejected_events",
         "geolocated",
         "sessionized",

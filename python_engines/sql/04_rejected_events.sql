@@ -7,7 +7,7 @@ with rejected as (
     union all
     select raw_event_id, 'duplicate_event_id' as reason, raw_user_id, raw_session_id, raw_timestamp,
         raw_page_url, raw_country, raw_device, raw_ip_address, raw_event_type, source_file
-    from deduplicated
+    from ranked_copies
     where event_copy > 1
 )
 

@@ -1,13 +1,19 @@
 -- stage geolocated: ipv4 dotted quad -> 64-bit integer -> country of the containing range, else zz.
 -- the range lookup is an as-of search done with a window, inside each /16 block: the range starts
 -- and the events of a block are ordered by address, and each event carries the largest range start
--- at or before it; one equi-join then fetches that range's end and country. (a between join is a
+-- at or before it (a range frame: a range that starts at the event's own address is its peer, so
+-- it counts); one equi-join then fetches that range's end and country. (a between join is a
 -- nested loop on duckdb and spark; an equi-join on the block plus a between filter is materialised
 -- whole by polars -- 11 candidate ranges per event on average, 10k in the busiest block; and polars'
 -- left range join is wrong.) ip_ranges holds one row per /16 block a range touches (bucket).
+-- the kept events: ids without copies, and copy 1 of the others (03_ranked_copies).
 with kept as (
     select event_id, user_id, event_ts, page_url, device, event_type, ip_address
-    from deduplicated
+    from counted
+    where copies = 1
+    union all
+    select event_id, user_id, event_ts, page_url, device, event_type, ip_address
+    from ranked_copies
     where event_copy = 1
 ),
 
@@ -62,8 +68,8 @@ carried as (
     select
         *,
         max(range_start) over (
-            partition by bucket order by ip_key, kind
-            rows between unbounded preceding and current row
+            partition by bucket order by ip_key
+            range between unbounded preceding and current row
         ) as candidate_start
     from points
 )

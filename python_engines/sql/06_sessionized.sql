@@ -23,13 +23,15 @@ bounded as (
     from neighbours
 ),
 
--- event_ts never decreases in this order, so the latest entry so far is the largest one.
+-- the session an event belongs to started at the latest entry at or before its event_ts. a range
+-- frame takes in every event with the same event_ts, so the order needs no event_id tie-break (of
+-- tied events only the first can be an entry: the others are 0 s after it), which saves a sort on it.
 started as (
     select
         *,
         max(case when is_session_entry then event_ts end) over (
-            partition by user_id order by event_ts, event_id
-            rows between unbounded preceding and current row
+            partition by user_id order by event_ts
+            range between unbounded preceding and current row
         ) as session_start
     from bounded
 )

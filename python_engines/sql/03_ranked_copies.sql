@@ -1,0 +1,15 @@
+-- stage ranked_copies: the rows that passed cleansing and share their event_id with another, ranked
+-- within the id. copy 1 is kept, the others are duplicates. the order: earliest event_ts, then
+-- earliest source_file, then the raw text (a total order, so every engine keeps the same row).
+-- only ids with copies are sorted; the rows with copies = 1 are kept as they are (geolocated reads
+-- them straight from counted, without copying every column of every row into one more table).
+select
+    *,
+    row_number() over (
+        partition by event_id
+        order by
+            event_ts, source_file, raw_timestamp, raw_user_id, raw_page_url, raw_device,
+            raw_event_type, raw_ip_address, raw_session_id, raw_country
+    ) as event_copy
+from counted
+where copies > 1
