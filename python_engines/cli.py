@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 
 from python_engines.errors import EtlStackError
-from python_engines.settings import PathSettings
+from python_engines.settings import EngineSettings, PathSettings
 from python_engines.terminal import console, friendly_errors, progress_bar
 
 app = typer.Typer(
@@ -114,42 +115,61 @@ def run(
         str, typer.Option(help="auto (Parquet if the folder has any), csv or parquet.")
     ] = "auto",
     catalog_uri: CatalogUriOption = None,
+    batch_rows: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Split a load of more input rows than this into consecutive runs, by file "
+            "(memory). [env ETLSTACK_BATCH_ROWS; default 10,000,000]",
+        ),
+    ] = None,
 ) -> None:
     """Cleanse, geolocate and sessionize new input files into the engine's Iceberg tables.
 
     Files loaded before are skipped; the users the new rows touch are recomputed, so a daily
     file after the bulk gives the same tables as one run over all files."""
     from python_engines.inputs import discover
-    from python_engines.lakehouse.load import load
+    from python_engines.lakehouse.load import load_in_batches
     from python_engines.summary import summary_table
 
     settings = PathSettings()
+    engine_settings = EngineSettings()
     inputs = discover(input_path, input_format)
     target = warehouse or settings.warehouse
+
+    def summarise(report) -> None:
+        if report.restored_tables:
+            console.print(
+                f"[yellow]restored[/yellow] {', '.join(report.restored_tables)} to the last "
+                "committed run (an earlier run stopped before its commit)"
+            )
+        if report.result is None:
+            console.print(
+                f"nothing to do: all {len(report.skipped_files)} file(s) were loaded before"
+            )
+            return
+        if report.skipped_files:
+            console.print(f"skipped {len(report.skipped_files)} file(s) loaded before")
+        listed = {f["path"] for f in report.record.input_files}
+        files = tuple(f for f in inputs.files if f.source_file in listed)
+        console.print(summary_table(report.result, replace(inputs, files=files), report.record))
+        console.print(
+            f"committed run {report.record.run_id} to {target.resolve()} "
+            f"(namespace {engine}: events, sessions, rejected_events, cleansed_events, runs)"
+        )
+
     with progress_bar() as progress:
         task = progress.add_task(f"{engine}: starting", total=None)
-        report = load(
+        load_in_batches(
             engine,
             inputs,
             target,
+            batch_rows or engine_settings.batch_rows,
             catalog_uri or settings.catalog_uri,
+            engine_settings=engine_settings,
             on_step=lambda step: progress.update(task, description=f"{engine}: {step}"),
+            on_report=summarise,
         )
-    if report.restored_tables:
-        console.print(
-            f"[yellow]restored[/yellow] {', '.join(report.restored_tables)} to the last "
-            "committed run (an earlier run stopped before its commit)"
-        )
-    if report.result is None:
-        console.print(f"nothing to do: all {len(report.skipped_files)} file(s) were loaded before")
-        return
-    if report.skipped_files:
-        console.print(f"skipped {len(report.skipped_files)} file(s) loaded before")
-    console.print(summary_table(report.result, inputs, report.record))
-    console.print(
-        f"committed run {report.record.run_id} to {target.resolve()} "
-        f"(namespace {engine}: events, sessions, rejected_events, cleansed_events, runs)"
-    )
 
 
 @app.command()

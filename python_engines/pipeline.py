@@ -29,6 +29,11 @@ class RunResult:
     cleansed: pa.Table | None = None
     rows_reloaded: int = 0
 
+    def release(self) -> None:
+        """Let go of the tables (a load in several runs keeps only each run's figures)."""
+        self.tables = {name: table.schema.empty_table() for name, table in self.tables.items()}
+        self.cleansed = None
+
     @property
     def rejected_by_reason(self) -> dict[str, int]:
         reasons = self.tables["rejected_events"].column("reason").value_counts().to_pylist()

@@ -42,3 +42,6 @@ class EngineSettings(BaseSettings):
     spark_driver_memory: str = "6g"
     spark_master: str | None = None  # default local[threads]; a cluster URL for a real cluster
     spark_shuffle_partitions: int | None = None  # default 2 x threads
+    # a lakehouse load of more input rows than this is split into consecutive runs (by file):
+    # an engine holds a run's input and output in memory (10M events: 8-16 GiB at peak)
+    batch_rows: int = Field(default=10_000_000, ge=1)

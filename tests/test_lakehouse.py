@@ -22,8 +22,9 @@ from conftest import ENGINES, PARITY_FIXTURE, sorted_rows
 
 from python_engines.errors import EtlStackError
 from python_engines.inputs import discover
+from python_engines.lakehouse.batches import file_rows, plan_batches
 from python_engines.lakehouse.catalog import DATA_TABLES
-from python_engines.lakehouse.load import load
+from python_engines.lakehouse.load import load, load_in_batches
 from python_engines.lakehouse.read import read_with_duckdb, read_with_spark
 from python_engines.lakehouse.store import Store
 
@@ -96,6 +97,35 @@ def test_a_late_duplicate_and_a_late_event_are_stitched_like_a_full_run(tmp_path
     second = load(engine, discover(PARITY_FIXTURE / "day2.csv"), daily)
     assert second.record.sessions_replaced > 0
     _assert_same_tables(full, daily, engine)
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_a_load_split_into_runs_of_at_most_n_rows_equals_one_run(
+    generated_lakes, small_dataset, tmp_path, engine
+) -> None:
+    out, _ = small_dataset
+    full, _, _ = generated_lakes
+    reports = load_in_batches(engine, discover(out), tmp_path, batch_rows=30_000)
+    assert len(reports) >= 3
+    assert all(0 < r.result.rows_in <= 30_000 for r in reports)
+    assert sum(r.result.rows_in for r in reports) == 100_000
+    assert Store(tmp_path, engine).runs().height == len(reports)
+    _assert_same_tables(full, tmp_path, engine)
+    (again,) = load_in_batches(engine, discover(out), tmp_path, batch_rows=30_000)
+    assert again.result is None and len(again.skipped_files) == len(discover(out).files)
+
+
+def test_batches_are_consecutive_files_and_a_big_file_is_a_batch_alone(small_dataset) -> None:
+    out, _ = small_dataset
+    files = discover(out).files
+    rows = [file_rows(f, "parquet") for f in files]
+    batches = plan_batches(files, "parquet", max(rows) * 2)
+    assert [f for batch in batches for f in batch] == list(files)
+    for batch in batches:
+        assert len(batch) == 1 or sum(rows[files.index(f)] for f in batch) <= max(rows) * 2
+    assert len(plan_batches(files, "parquet", 1)) == len(files)
+    csv = discover(out, "csv").files[0]
+    assert file_rows(csv, "csv") == file_rows(discover(out).files[0], "parquet")
 
 
 def test_rerunning_loaded_files_changes_nothing(tmp_path: Path) -> None:

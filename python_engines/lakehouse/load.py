@@ -7,6 +7,7 @@ change (``stitching``), and only the difference to what is stored is written (``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 import uuid
@@ -22,6 +23,7 @@ from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
 from python_engines.engines import check_engine_name
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
+from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
 from python_engines.lakehouse.stitching import KEYS, recompute_from, rows_from
 from python_engines.lakehouse.store import RunRecord, Store, iso_literal
@@ -106,7 +108,7 @@ def load(
         )
         earliest = GreaterThanOrEqual("event_ts", iso_literal(start.get_column("from_ts").min()))
         stitched["start"] = start
-        stitched["rows"] = rows_from(store.scan("cleansed_events", earliest), start)
+        stitched["rows"] = store.scan("cleansed_events", earliest, keep=_rows_from(start))
         return stitched["rows"].to_arrow()
 
     result = run_pipeline(
@@ -166,6 +168,48 @@ def load(
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
 
 
+def load_in_batches(
+    engine_name: str,
+    inputs: Inputs,
+    warehouse: Path,
+    batch_rows: int,
+    catalog_uri: str | None = None,
+    pipeline: PipelineSettings | None = None,
+    engine_settings: EngineSettings | None = None,
+    on_step: Callable[[str], None] | None = None,
+    on_report: Callable[[LoadReport], None] | None = None,
+) -> list[LoadReport]:
+    """The new files as consecutive runs of at most about ``batch_rows`` input rows each (one run
+    when they fit). The files loaded before go with the first run, which checks their digests.
+    ``on_report`` sees each run's report with its tables; when there are several runs, the
+    returned reports keep only their figures (``RunResult.release``)."""
+    check_engine_name(engine_name)
+    loaded = Store(warehouse, engine_name, catalog_uri).loaded_files()
+    seen = tuple(f for f in inputs.files if f.source_file in loaded)
+    fresh = [f for f in inputs.files if f.source_file not in loaded]
+    batches = plan_batches(fresh, inputs.file_format, batch_rows) if fresh else [()]
+    reports = []
+    for number, batch in enumerate(batches, start=1):
+        step = on_step
+        if on_step and len(batches) > 1:
+            step = functools.partial(_in_batch, on_step, f"run {number}/{len(batches)}")
+        files = seen + batch if number == 1 else batch
+        batch_inputs = replace(inputs, files=files)
+        report = load(
+            engine_name, batch_inputs, warehouse, catalog_uri, pipeline, engine_settings, step
+        )
+        if on_report:
+            on_report(report)
+        if report.result is not None and len(batches) > 1:
+            report.result.release()
+        reports.append(report)
+    return reports
+
+
+def _in_batch(on_step: Callable[[str], None], batch: str, step: str) -> None:
+    on_step(f"{batch}: {step}")
+
+
 def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The stored rows of the tables the engine recomputed: what its output replaces."""
     if "start" not in stitched:  # nothing stored yet
@@ -175,11 +219,20 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
     raw_ids = stitched["rows"].select(event_id=pl.col("raw_event_id")).unique()
     duplicates = store.scan("rejected_events", EqualTo("reason", DUPLICATE_REASON))
     return {
-        "events": rows_from(store.scan("events", GreaterThanOrEqual("event_ts", earliest)), start),
-        "sessions": rows_from(
-            store.scan("sessions", GreaterThanOrEqual("session_start", earliest)),
-            start,
-            ts="session_start",
+        "events": store.scan(
+            "events", GreaterThanOrEqual("event_ts", earliest), keep=_rows_from(start)
+        ),
+        "sessions": store.scan(
+            "sessions",
+            GreaterThanOrEqual("session_start", earliest),
+            keep=_rows_from(start, ts="session_start"),
         ),
         "rejected_events": duplicates.join(raw_ids, on="event_id", how="semi"),
     }
+
+
+def _rows_from(start: pl.DataFrame, ts: str = "event_ts") -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """A scan filter: the rows of the users in ``start`` from their ``from_ts`` on (one late copy
+    of an old event makes the earliest moment old; the scan then reads far back, but keeps only
+    these rows)."""
+    return functools.partial(rows_from, start=start, ts=ts)

@@ -55,5 +55,13 @@ def recompute_from(
 
 
 def rows_from(rows: pl.DataFrame, start: pl.DataFrame, ts: str = "event_ts") -> pl.DataFrame:
-    """The rows of the users in ``start`` at or after their ``from_ts``."""
-    return rows.join(start, on="user_id").filter(pl.col(ts) >= pl.col("from_ts")).drop("from_ts")
+    """The rows of the users in ``start`` at or after their ``from_ts`` (the rows before every
+    ``from_ts`` are dropped before the join: a big stored table is mostly those)."""
+    if start.height == 0:
+        return rows.clear()
+    return (
+        rows.filter(pl.col(ts) >= start.get_column("from_ts").min())
+        .join(start, on="user_id")
+        .filter(pl.col(ts) >= pl.col("from_ts"))
+        .drop("from_ts")
+    )

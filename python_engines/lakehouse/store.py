@@ -80,14 +80,24 @@ class Store:
         name: str,
         row_filter: BooleanExpression = AlwaysTrue(),
         columns: Iterable[str] | None = None,
+        keep: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     ) -> pl.DataFrame:
+        """The rows as Polars, converted batch by batch (a whole-table Arrow copy first would
+        double the peak memory of a big read); ``keep`` filters each batch as it arrives, so only
+        the rows it keeps are ever held together."""
         table = self.tables[name]
         selected = tuple(columns) if columns else ("*",)
-        arrow = table.scan(row_filter=row_filter, selected_fields=selected).to_arrow()
         schema = DATA_TABLES[name].schema
         if columns:
             schema = pa.schema([schema.field(c) for c in columns])
-        return pl.from_arrow(arrow.select(schema.names).cast(schema))
+        reader = table.scan(row_filter=row_filter, selected_fields=selected).to_arrow_batch_reader()
+        frames = []
+        for batch in reader:
+            frame = pl.from_arrow(pa.Table.from_batches([batch]).select(schema.names).cast(schema))
+            frames.append(keep(frame) if keep else frame)
+        if not frames:
+            return pl.from_arrow(schema.empty_table())
+        return pl.concat(frames, how="vertical")
 
     def loaded_files(self) -> dict[str, str]:
         """path → sha256 of every file a committed run has read."""

@@ -1,0 +1,66 @@
+"""A history too big for one run, loaded into Iceberg as consecutive runs (``--batch-rows``).
+
+``python -m bench.batched_load --input data/bench-large --engine polars --batch-rows 10000000``
+One process, a fresh warehouse; per-run seconds come from the run log, the peak RSS is the
+process's (every run included). Writes bench/results/batched-load-*.json.
+"""
+
+from __future__ import annotations
+
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bench.machine import write_result
+
+
+def main(
+    input_path: Annotated[Path, typer.Option("--input", help="Generated data folder.")],
+    engine: Annotated[str, typer.Option(help="polars, duckdb or spark.")] = "polars",
+    batch_rows: Annotated[int, typer.Option(help="Input rows per run at most.")] = 10_000_000,
+) -> None:
+    """Load every file under --input (bulk and daily) into a fresh warehouse, in batches."""
+    from python_engines.inputs import discover
+    from python_engines.lakehouse.load import load_in_batches
+
+    inputs = discover(input_path.resolve(), "parquet")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-batched-") as warehouse:
+        reports = load_in_batches(
+            engine,
+            inputs,
+            Path(warehouse),
+            batch_rows,
+            on_step=lambda step: typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}"),
+        )
+        runs = [
+            {
+                "files": len(r.record.input_files),
+                "rows_in": r.record.rows_in,
+                "rows_recomputed": r.record.rows_recomputed,
+                "sessions_replaced": r.record.sessions_replaced,
+                "seconds": {k: round(v, 2) for k, v in r.record.seconds.items()},
+            }
+            for r in reports
+        ]
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    path = write_result(
+        "batched-load",
+        ("polars", "duckdb", "pyspark", "pyiceberg"),
+        input={"path": str(input_path), "rows": sum(r["rows_in"] for r in runs)},
+        method=f"one process, fresh warehouse, runs of at most {batch_rows:,} input rows",
+        engine=engine,
+        total_seconds=round(seconds, 1),
+        peak_rss_gib=round(peak, 2),
+        runs=runs,
+    )
+    typer.echo(f"{engine}: {len(runs)} runs, {seconds:.0f} s, peak RSS {peak:.2f} GiB → {path}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
