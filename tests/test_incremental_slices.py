@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from python_engines.lakehouse.changes import table_change
-from python_engines.lakehouse.stitching import recompute_from
+from python_engines.lakehouse.stitching import recompute_from, recompute_from_store
 
 GAP_US = 30 * 60 * 1_000_000
 
@@ -61,6 +61,57 @@ def test_a_late_event_that_bridges_two_sessions_reaches_back_to_the_first() -> N
 def test_a_copy_of_a_stored_event_of_another_user_pulls_that_user_in() -> None:
     """Deduplication must see every copy of an id: b's stored b1 is a copy of the new row."""
     assert _from(_rows(("c", "b1", "14:00"))) == {"c": _at("14:00"), "b": _at("09:00")}
+
+
+CHAINED = pl.concat(
+    [
+        STORED,
+        # d's stored events: d2 at 12:05 is a copy of a stored 08:00 event of e, whose 08:10
+        # event is a copy of c's c1 — reached only through rows the first read does not keep
+        _rows(("d", "d1", "12:00"), ("d", "e1", "12:05"), ("e", "e1", "08:00")),
+        _rows(("e", "c1", "08:10")),
+    ]
+)
+CHAINED_SESSIONS = pl.concat(
+    [
+        SESSIONS,
+        pl.DataFrame(
+            {
+                "user_id": ["d", "e"],
+                "session_start": [_at("12:00"), _at("08:00")],
+                "session_end": [_at("12:05"), _at("08:10")],
+            }
+        ),
+    ]
+)
+
+
+def test_reading_only_reachable_stored_rows_gives_the_same_start_as_reading_all() -> None:
+    """Bulk histories are too big to hold every stored key: the bounded reads must agree."""
+    reads = []
+
+    def read_stored(keep) -> pl.DataFrame:
+        kept = pl.concat([keep(chunk) for chunk in CHAINED.iter_slices(3)])
+        reads.append(kept.height)
+        return kept
+
+    rows_read, starts = {}, {}
+    for case, new in {
+        "chain": _rows(("d", "n1", "12:20")),  # d's session reopens; its e1 pulls e, then c
+        "copy": _rows(("c", "b1", "14:00")),
+        "two users": _rows(("a", "n1", "10:50"), ("b", "n2", "13:10")),
+        "after all": _rows(("f", "n1", "23:00")),
+    }.items():
+        reads.clear()
+        bounded = recompute_from_store(new, read_stored, CHAINED_SESSIONS, GAP_US)
+        full = recompute_from(new, CHAINED, CHAINED_SESSIONS, GAP_US)
+        assert bounded.sort("user_id").equals(full.sort("user_id")), case
+        rows_read[case] = list(reads)
+        starts[case] = set(full.get_column("user_id"))
+    assert starts["chain"] == {"d", "e", "c"}
+    assert len(rows_read["chain"]) > 2  # the bound moved back twice
+    assert rows_read["after all"] == [0]  # one read, keeping nothing
+    assert max(rows_read["two users"]) < CHAINED.height
 
 
 def _frame(rows: list[tuple[str, int]]) -> pl.DataFrame:

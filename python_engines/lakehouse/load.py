@@ -25,7 +25,7 @@ from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
-from python_engines.lakehouse.stitching import KEYS, recompute_from, rows_from
+from python_engines.lakehouse.stitching import KEYS, recompute_from_store, rows_from
 from python_engines.lakehouse.store import RunRecord, Store, iso_literal
 from python_engines.pipeline import RunResult, run_pipeline
 from python_engines.schema import OUTPUTS
@@ -96,13 +96,12 @@ def load(
     stitched: dict[str, pl.DataFrame] = {}
 
     def reload_stored(passing: pa.Table) -> pa.Table | None:
-        stored_keys = store.scan("cleansed_events", columns=KEYS)
-        if stored_keys.height == 0:
+        if store.is_empty("cleansed_events"):
             return None
         sessions = store.scan("sessions", columns=("user_id", "session_start", "session_end"))
-        start = recompute_from(
+        start = recompute_from_store(
             pl.from_arrow(passing.select(KEYS)),
-            stored_keys,
+            lambda keep: store.scan("cleansed_events", columns=KEYS, keep=keep),
             sessions,
             pipeline.session_gap_minutes * 60_000_000,
         )

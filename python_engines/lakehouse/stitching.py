@@ -10,6 +10,9 @@ among them (which may touch more users, so this is iterated to a fixed point).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import polars as pl
 
 KEYS = ["user_id", "event_id", "event_ts"]
@@ -52,6 +55,48 @@ def recompute_from(
         if grown.height == ids.height:
             return start
         ids, moments = grown, pl.concat([moments, copies])
+
+
+def recompute_from_store(
+    new_rows: pl.DataFrame,
+    read_stored: Callable[[Callable[[pl.DataFrame], pl.DataFrame]], pl.DataFrame],
+    stored_sessions: pl.DataFrame,
+    session_gap_us: int,
+) -> pl.DataFrame:
+    """``recompute_from`` without holding every stored row (90M stored keys alone are ~7 GB).
+
+    ``read_stored(keep)`` streams the stored ``KEYS`` rows through ``keep``, which holds only the
+    rows the answer can depend on: those at or after a time bound, and the copies of known event
+    ids. The first bound and ids come from the new rows and the stored sessions; when the answer
+    reaches below the bound, or into stored rows whose ids were not known (their copies may be
+    older), the rows are read again with the bound lowered and the ids grown. A day's load
+    typically reads them twice; the answer is the same as over all stored rows.
+    """
+    ids = new_rows.get_column("event_id").unique()
+    without_copies = recompute_from(new_rows, new_rows.clear(), stored_sessions, session_gap_us)
+    bound = without_copies.get_column("from_ts").min()
+    while True:
+        keep = functools.partial(_reachable, bound=bound, known=ids.hash().unique().sort())
+        kept = read_stored(keep)
+        start = recompute_from(new_rows, kept, stored_sessions, session_gap_us)
+        lowest = start.get_column("from_ts").min()
+        reached = pl.concat([ids, rows_from(kept, start).get_column("event_id")]).unique()
+        if (lowest is None or lowest >= bound) and reached.len() == ids.len():
+            return start
+        ids = reached
+        bound = lowest if lowest is not None and lowest < bound else bound
+
+
+def _reachable(rows: pl.DataFrame, bound: object, known: pl.Series) -> pl.DataFrame:
+    """The rows at or after ``bound`` or whose ``event_id`` hashes into ``known`` (sorted
+    hashes, searched, not a hash set rebuilt per batch; a collision keeps a row too many, which
+    ``recompute_from`` then ignores)."""
+    late = pl.col("event_ts") >= bound
+    if known.len() == 0:
+        return rows.filter(late)
+    hashes = rows.get_column("event_id").hash()
+    found = known.gather(known.search_sorted(hashes).clip(0, known.len() - 1)) == hashes
+    return rows.filter(late | found)
 
 
 def rows_from(rows: pl.DataFrame, start: pl.DataFrame, ts: str = "event_ts") -> pl.DataFrame:

@@ -99,6 +99,10 @@ class Store:
             return pl.from_arrow(schema.empty_table())
         return pl.concat(frames, how="vertical")
 
+    def is_empty(self, name: str) -> bool:
+        snapshot = self.tables[name].current_snapshot()
+        return snapshot is None or int(snapshot.summary["total-records"] or 0) == 0
+
     def loaded_files(self) -> dict[str, str]:
         """path → sha256 of every file a committed run has read."""
         loaded: dict[str, str] = {}
