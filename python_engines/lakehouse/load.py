@@ -35,6 +35,7 @@ from python_engines.summary import check_nothing_lost
 # the reason python_engines/sql/04_rejected_events.sql gives a duplicate: the only rejects that a
 # later file can change (cleansing rejects depend on their own row alone)
 DUPLICATE_REASON = "duplicate_event_id"
+IS_DUPLICATE = EqualTo("reason", DUPLICATE_REASON)
 
 
 @dataclass
@@ -99,11 +100,13 @@ def load(
         if store.is_empty("cleansed_events"):
             return None
         sessions = store.scan("sessions", columns=("user_id", "session_start", "session_end"))
+        duplicates = store.scan("rejected_events", IS_DUPLICATE, columns=("event_id",))
         start = recompute_from_store(
             pl.from_arrow(passing.select(KEYS)),
             lambda keep: store.scan("cleansed_events", columns=KEYS, keep=keep),
             sessions,
             pipeline.session_gap_minutes * 60_000_000,
+            ids_with_copies=duplicates.get_column("event_id"),
         )
         earliest = GreaterThanOrEqual("event_ts", iso_literal(start.get_column("from_ts").min()))
         stitched["start"] = start
@@ -161,7 +164,7 @@ def load(
             "rejected_events": cleansing_rejects.to_arrow(),
         },
         changes={"rejected_events": duplicates, "events": events, "sessions": sessions},
-        delete_scopes={"rejected_events": EqualTo("reason", DUPLICATE_REASON)},
+        delete_scopes={"rejected_events": IS_DUPLICATE},
         on_table=(lambda name: on_step(f"write {name}")) if on_step else None,
     )
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
@@ -216,7 +219,7 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
     start = stitched["start"]
     earliest = iso_literal(start.get_column("from_ts").min())
     raw_ids = stitched["rows"].select(event_id=pl.col("raw_event_id")).unique()
-    duplicates = store.scan("rejected_events", EqualTo("reason", DUPLICATE_REASON))
+    duplicates = store.scan("rejected_events", IS_DUPLICATE)
     return {
         "events": store.scan(
             "events", GreaterThanOrEqual("event_ts", earliest), keep=_rows_from(start)

@@ -62,29 +62,29 @@ def recompute_from_store(
     read_stored: Callable[[Callable[[pl.DataFrame], pl.DataFrame]], pl.DataFrame],
     stored_sessions: pl.DataFrame,
     session_gap_us: int,
+    ids_with_copies: pl.Series,
 ) -> pl.DataFrame:
     """``recompute_from`` without holding every stored row (90M stored keys alone are ~7 GB).
 
     ``read_stored(keep)`` streams the stored ``KEYS`` rows through ``keep``, which holds only the
-    rows the answer can depend on: those at or after a time bound, and the copies of known event
-    ids. The first bound and ids come from the new rows and the stored sessions; when the answer
-    reaches below the bound, or into stored rows whose ids were not known (their copies may be
-    older), the rows are read again with the bound lowered and the ids grown. A day's load
-    typically reads them twice; the answer is the same as over all stored rows.
+    rows the answer can depend on: those at or after a time bound, and every stored copy of the
+    new ids and of ``ids_with_copies`` — the stored ids held more than once (the stored duplicate
+    rejects name them). Every other stored id is one row, so a row at or after the bound brings
+    all its copies with it. The first bound comes from the new rows and the stored sessions;
+    when the answer reaches below it (an old copy pulls in an older session), the rows are read
+    again from the lower bound. The answer is the same as over all stored rows.
     """
-    ids = new_rows.get_column("event_id").unique()
+    known = pl.concat([new_rows.get_column("event_id"), ids_with_copies]).unique()
+    hashes = known.hash().unique().sort()
     without_copies = recompute_from(new_rows, new_rows.clear(), stored_sessions, session_gap_us)
     bound = without_copies.get_column("from_ts").min()
     while True:
-        keep = functools.partial(_reachable, bound=bound, known=ids.hash().unique().sort())
-        kept = read_stored(keep)
+        kept = read_stored(functools.partial(_reachable, bound=bound, known=hashes))
         start = recompute_from(new_rows, kept, stored_sessions, session_gap_us)
         lowest = start.get_column("from_ts").min()
-        reached = pl.concat([ids, rows_from(kept, start).get_column("event_id")]).unique()
-        if (lowest is None or lowest >= bound) and reached.len() == ids.len():
+        if lowest is None or bound is None or lowest >= bound:
             return start
-        ids = reached
-        bound = lowest if lowest is not None and lowest < bound else bound
+        bound = lowest
 
 
 def _reachable(rows: pl.DataFrame, bound: object, known: pl.Series) -> pl.DataFrame:
