@@ -7,7 +7,6 @@ process's (every run included). Writes bench/results/batched-load-*.json.
 
 from __future__ import annotations
 
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from bench.machine import write_result
+from bench.machine import peak_rss_kib, write_result
 
 
 def main(
@@ -48,7 +47,7 @@ def main(
             for r in reports
         ]
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    peak = peak_rss_kib() / 2**20
     path = write_result(
         "batched-load",
         ("polars", "duckdb", "pyspark", "pyiceberg"),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
+from bench.machine import peak_rss_kib
 from python_engines.generator import GeneratorConfig, generate
 
 if __name__ == "__main__":
@@ -15,5 +15,5 @@ if __name__ == "__main__":
     started = time.perf_counter()
     generate(GeneratorConfig(rows=rows, file_format=file_format, out=out))
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kib()
     print(json.dumps({"seconds": round(seconds, 3), "peak_rss_kib": peak}))

@@ -7,7 +7,6 @@ process with a fresh warehouse; per-step seconds come from the run log the load 
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from bench.machine import write_result
+from bench.machine import peak_rss_kib, write_result
 
 ENGINES = ["polars", "duckdb", "spark"]
 
@@ -42,7 +41,7 @@ def once(engine: str, bulk: str, daily: str) -> dict:
                 "startup_seconds": round(report.result.startup_seconds, 3),
                 "seconds": {k: round(v, 3) for k, v in seconds.items()},
             }
-    measured["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    measured["peak_rss_kib"] = peak_rss_kib()
     return measured
 
 

@@ -6,11 +6,11 @@ python -m bench.pipeline_once ENGINE INPUT FORMAT      ENGINE: polars | spark | 
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
+from bench.machine import peak_rss_kib
 from python_engines.inputs import discover
 from python_engines.pipeline import run_pipeline
 
@@ -34,7 +34,7 @@ def main(engine: str, folder: str, file_format: str) -> dict:
         "rows": {name: table.num_rows for name, table in tables.items()},
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
         "startup_seconds": round(startup, 3),
-        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "peak_rss_kib": peak_rss_kib(),
     }
 
 

@@ -48,17 +48,44 @@ def check_native_matches_sql(folder: Path, file_format: str) -> None:
 
 
 def _save(cases: list[dict], folder: Path, file_format: str, runs: int, path: Path | None) -> Path:
-    """Write (or rewrite) the result file after every engine: a long run that is stopped keeps
+    """Write (or rewrite) the result file after every round: a long run that is stopped keeps
     what it measured."""
     rows_in = sum(cases[0]["rows"][t] for t in ("events", "rejected_events"))
     fields = {
         "input": {"path": str(folder), "format": file_format, "rows": rows_in},
-        "method": f"fresh process per run, median of {runs}; Spark start-up excluded from total",
+        "method": (
+            f"fresh process per run, engines round-robin, median of {runs}; "
+            "Spark start-up excluded from total; peak RSS includes the Spark JVM"
+        ),
         "cases": cases,
     }
     if path is not None:
         path.unlink(missing_ok=True)
     return write_result("pipelines", ("polars", "duckdb", "pyspark", "sqlglot"), **fields)
+
+
+def _case(engine: str, tries: list[dict]) -> dict:
+    """Per-step medians over an engine's tries, with every try kept."""
+    steps = tries[0]["seconds"].keys()
+    return {
+        "engine": engine,
+        "rows": tries[0]["rows"],
+        "median_seconds": {
+            s: round(statistics.median(t["seconds"][s] for t in tries), 2) for s in steps
+        },
+        "median_startup_seconds": round(statistics.median(t["startup_seconds"] for t in tries), 2),
+        "peak_rss_gib": round(max(t["peak_rss_kib"] for t in tries) / 2**20, 2),
+        "tries": tries,
+    }
+
+
+def _line(case: dict) -> str:
+    median = case["median_seconds"]
+    detail = "  ".join(f"{k} {v:.2f}" for k, v in median.items() if k != "total")
+    return (
+        f"{case['engine']:>14}: total {median['total']:6.2f} s  (start-up "
+        f"{case['median_startup_seconds']:.1f} s)  peak RSS {case['peak_rss_gib']} GiB  | {detail}"
+    )
 
 
 def main(
@@ -74,29 +101,17 @@ def main(
     if "native-polars" in names:
         check_native_matches_sql(input_path, file_format)
         typer.echo("native Polars tables == SQL path tables: ok")
-    cases: list[dict] = []
+    tries: dict[str, list[dict]] = {engine: [] for engine in names}
     path = None
-    for engine in names:
-        tries = [run_once(engine, input_path, file_format) for _ in range(runs)]
-        steps = tries[0]["seconds"].keys()
-        median = {s: round(statistics.median(t["seconds"][s] for t in tries), 2) for s in steps}
-        case = {
-            "engine": engine,
-            "rows": tries[0]["rows"],
-            "median_seconds": median,
-            "median_startup_seconds": round(
-                statistics.median(t["startup_seconds"] for t in tries), 2
-            ),
-            "peak_rss_gib": round(max(t["peak_rss_kib"] for t in tries) / 2**20, 2),
-            "tries": tries,
-        }
-        cases.append(case)
-        path = _save(cases, input_path, file_format, runs, path)
-        detail = "  ".join(f"{k} {v:.2f}" for k, v in median.items() if k != "total")
-        typer.echo(
-            f"{engine:>14}: total {median['total']:6.2f} s  (start-up "
-            f"{case['median_startup_seconds']:.1f} s)  peak RSS {case['peak_rss_gib']} GiB  | {detail}"
-        )
+    for round_number in range(1, runs + 1):
+        # round-robin, not engine after engine: this host's speed drifts over the hours (a 10M
+        # Polars run took 20.8 s, later 34 s), and a slow spell must hit every engine alike
+        for engine in names:
+            tries[engine].append(run_once(engine, input_path, file_format))
+            typer.echo(f"round {round_number}/{runs}: {_line(_case(engine, tries[engine]))}")
+        path = _save([_case(e, t) for e, t in tries.items()], input_path, file_format, runs, path)
+    for engine, engine_tries in tries.items():
+        typer.echo(f"median of {runs}: {_line(_case(engine, engine_tries))}")
     typer.echo(f"results: {path}")
 
 
