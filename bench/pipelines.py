@@ -108,7 +108,7 @@ def main(
         # Polars run took 20.8 s, later 34 s), and a slow spell must hit every engine alike
         for engine in names:
             tries[engine].append(run_once(engine, input_path, file_format))
-            typer.echo(f"round {round_number}/{runs}: {_line(_case(engine, tries[engine]))}")
+            typer.echo(f"round {round_number}/{runs}: {_line(_case(engine, tries[engine][-1:]))}")
         path = _save([_case(e, t) for e, t in tries.items()], input_path, file_format, runs, path)
     for engine, engine_tries in tries.items():
         typer.echo(f"median of {runs}: {_line(_case(engine, engine_tries))}")
