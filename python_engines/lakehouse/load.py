@@ -100,7 +100,9 @@ def load(
         if store.is_empty("cleansed_events"):
             return None
         sessions = store.scan("sessions", columns=("user_id", "session_start", "session_end"))
-        duplicates = store.scan("rejected_events", IS_DUPLICATE, columns=("event_id",))
+        # read once: their ids are the stored ids held more than once, and the ones among the
+        # recomputed rows are the stored slice the new duplicate rejects replace
+        duplicates = store.scan("rejected_events", IS_DUPLICATE)
         start = recompute_from_store(
             pl.from_arrow(passing.select(KEYS)),
             lambda keep: store.scan("cleansed_events", columns=KEYS, keep=keep),
@@ -109,9 +111,11 @@ def load(
             ids_with_copies=duplicates.get_column("event_id"),
         )
         earliest = GreaterThanOrEqual("event_ts", iso_literal(start.get_column("from_ts").min()))
+        rows = store.scan("cleansed_events", earliest, keep=_rows_from(start))
+        raw_ids = rows.select(event_id=pl.col("raw_event_id")).unique()
         stitched["start"] = start
-        stitched["rows"] = store.scan("cleansed_events", earliest, keep=_rows_from(start))
-        return stitched["rows"].to_arrow()
+        stitched["duplicates"] = duplicates.join(raw_ids, on="event_id", how="semi")
+        return rows.to_arrow()
 
     result = run_pipeline(
         engine_name,
@@ -218,8 +222,6 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
         return {name: pl.from_arrow(schema.empty_table()) for name, schema in OUTPUTS.items()}
     start = stitched["start"]
     earliest = iso_literal(start.get_column("from_ts").min())
-    raw_ids = stitched["rows"].select(event_id=pl.col("raw_event_id")).unique()
-    duplicates = store.scan("rejected_events", IS_DUPLICATE)
     return {
         "events": store.scan(
             "events", GreaterThanOrEqual("event_ts", earliest), keep=_rows_from(start)
@@ -229,7 +231,7 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
             GreaterThanOrEqual("session_start", earliest),
             keep=_rows_from(start, ts="session_start"),
         ),
-        "rejected_events": duplicates.join(raw_ids, on="event_id", how="semi"),
+        "rejected_events": stitched["duplicates"],
     }
 
 
