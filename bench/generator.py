@@ -6,9 +6,7 @@ the figure kept is the median of ``--runs`` runs (ClickBench-style: every try is
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from typing import Annotated
@@ -16,14 +14,14 @@ from typing import Annotated
 import typer
 
 from bench.machine import write_result
+from bench.tries import peak_rss_gib, run_json
 from python_engines.generator.config import SIZE_ROWS, Size
 
 
 def run_once(rows: int, file_format: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
         cmd = [sys.executable, "-m", "bench.generate_once", str(rows), file_format, out]
-        done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        return run_json(cmd)
 
 
 def main(
@@ -44,7 +42,7 @@ def main(
             "tries": tries,
             "median_seconds": round(seconds, 2),
             "events_per_second": round(rows / seconds),
-            "peak_rss_gib": round(max(t["peak_rss_kib"] for t in tries) / 2**20, 2),
+            "peak_rss_gib": peak_rss_gib(tries),
         }
         cases.append(case)
         typer.echo(

@@ -7,8 +7,6 @@ process with a fresh warehouse; per-step seconds come from the run log the load 
 from __future__ import annotations
 
 import json
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,8 +16,10 @@ from typing import Annotated
 import typer
 
 from bench.machine import peak_rss_kib, write_result
+from bench.tries import peak_rss_gib, round_robin, run_json, step_medians
 
 ENGINES = ["polars", "duckdb", "spark"]
+LOADS = ("bulk", "daily")
 
 
 def once(engine: str, bulk: str, daily: str) -> dict:
@@ -55,34 +55,44 @@ def main(
     """Time a bulk load and a daily load into Iceberg per engine; write bench/results/lakehouse-*."""
     bulk = input_path.resolve() / "bulk"
     daily = min((input_path.resolve() / "incremental").glob("*.parquet"))
-    cases = []
-    for engine in [e.strip() for e in engines.split(",")]:
-        tries = []
-        for _ in range(runs):
-            cmd = [sys.executable, "-m", "bench.lakehouse", "--once", engine, str(bulk), str(daily)]
-            done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-            tries.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        case = {"engine": engine, "tries": tries}
-        for load_name in ("bulk", "daily"):
-            steps = tries[0][load_name]["seconds"].keys()
-            case[f"{load_name}_median_seconds"] = {
-                s: round(statistics.median(t[load_name]["seconds"][s] for t in tries), 2)
-                for s in steps
-            }
-        case["peak_rss_gib"] = round(max(t["peak_rss_kib"] for t in tries) / 2**20, 2)
-        cases.append(case)
+
+    def measure(engine: str) -> dict:
+        return run_json(
+            [sys.executable, "-m", "bench.lakehouse", "--once", engine, str(bulk), str(daily)]
+        )
+
+    def on_try(number: int, engine: str, tries: dict[str, list[dict]]) -> None:
+        bulk_seconds, daily_seconds = (tries[engine][-1][load]["seconds"] for load in LOADS)
         typer.echo(
-            f"{engine:>8}: bulk {case['bulk_median_seconds']['total']:.1f} s "
-            f"(write {case['bulk_median_seconds']['write']:.1f} s), daily "
-            f"{case['daily_median_seconds']['total']:.1f} s "
-            f"(write {case['daily_median_seconds']['write']:.1f} s), "
-            f"peak RSS {case['peak_rss_gib']} GiB"
+            f"round {number}/{runs}: {engine:>8}: bulk {bulk_seconds['total']:.1f} s "
+            f"(write {bulk_seconds['write']:.1f} s), daily {daily_seconds['total']:.1f} s "
+            f"(write {daily_seconds['write']:.1f} s)"
+        )
+
+    names = [e.strip() for e in engines.split(",")]
+    cases = [
+        {
+            "engine": engine,
+            "tries": tries,
+            **{
+                f"{load}_median_seconds": step_medians([t[load]["seconds"] for t in tries])
+                for load in LOADS
+            },
+            "peak_rss_gib": peak_rss_gib(tries),
+        }
+        for engine, tries in round_robin(names, runs, measure, on_try).items()
+    ]
+    for case in cases:
+        bulk_seconds, daily_seconds = (case[f"{load}_median_seconds"] for load in LOADS)
+        typer.echo(
+            f"median of {runs}: {case['engine']:>8}: bulk {bulk_seconds['total']:.1f} s, "
+            f"daily {daily_seconds['total']:.1f} s, peak RSS {case['peak_rss_gib']} GiB"
         )
     path = write_result(
         "lakehouse",
         ("polars", "duckdb", "pyspark", "pyiceberg"),
         input={"bulk": str(bulk), "daily": str(daily)},
-        method=f"fresh process and warehouse per run, median of {runs}",
+        method=f"fresh process and warehouse per run, engines round-robin, median of {runs}",
         cases=cases,
     )
     typer.echo(f"results: {path}")

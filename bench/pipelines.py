@@ -7,9 +7,7 @@ the SQL path's (a timing of wrong answers is worthless).
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +16,7 @@ import polars as pl
 import typer
 
 from bench.machine import write_result
+from bench.tries import peak_rss_gib, round_robin, run_json, step_medians
 from python_engines.inputs import discover
 from python_engines.pipeline import run_pipeline
 
@@ -25,9 +24,7 @@ ENGINES = ["duckdb", "polars", "native-polars", "spark"]
 
 
 def run_once(engine: str, folder: Path, file_format: str) -> dict:
-    cmd = [sys.executable, "-m", "bench.pipeline_once", engine, str(folder), file_format]
-    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json([sys.executable, "-m", "bench.pipeline_once", engine, str(folder), file_format])
 
 
 def check_native_matches_sql(folder: Path, file_format: str) -> None:
@@ -48,7 +45,7 @@ def check_native_matches_sql(folder: Path, file_format: str) -> None:
 
 
 def _save(cases: list[dict], folder: Path, file_format: str, runs: int, path: Path | None) -> Path:
-    """Write (or rewrite) the result file after every round: a long run that is stopped keeps
+    """Write (or rewrite) the result file after every try: a long run that is stopped keeps
     what it measured."""
     rows_in = sum(cases[0]["rows"][t] for t in ("events", "rejected_events"))
     fields = {
@@ -66,15 +63,12 @@ def _save(cases: list[dict], folder: Path, file_format: str, runs: int, path: Pa
 
 def _case(engine: str, tries: list[dict]) -> dict:
     """Per-step medians over an engine's tries, with every try kept."""
-    steps = tries[0]["seconds"].keys()
     return {
         "engine": engine,
         "rows": tries[0]["rows"],
-        "median_seconds": {
-            s: round(statistics.median(t["seconds"][s] for t in tries), 2) for s in steps
-        },
+        "median_seconds": step_medians([t["seconds"] for t in tries]),
         "median_startup_seconds": round(statistics.median(t["startup_seconds"] for t in tries), 2),
-        "peak_rss_gib": round(max(t["peak_rss_kib"] for t in tries) / 2**20, 2),
+        "peak_rss_gib": peak_rss_gib(tries),
         "tries": tries,
     }
 
@@ -101,15 +95,17 @@ def main(
     if "native-polars" in names:
         check_native_matches_sql(input_path, file_format)
         typer.echo("native Polars tables == SQL path tables: ok")
-    tries: dict[str, list[dict]] = {engine: [] for engine in names}
-    path = None
-    for round_number in range(1, runs + 1):
-        # round-robin, not engine after engine: this host's speed drifts over the hours (a 10M
-        # Polars run took 20.8 s, later 34 s), and a slow spell must hit every engine alike
-        for engine in names:
-            tries[engine].append(run_once(engine, input_path, file_format))
-            typer.echo(f"round {round_number}/{runs}: {_line(_case(engine, tries[engine][-1:]))}")
-        path = _save([_case(e, t) for e, t in tries.items()], input_path, file_format, runs, path)
+    saved: list[Path] = []
+
+    def on_try(number: int, engine: str, tries: dict[str, list[dict]]) -> None:
+        typer.echo(f"round {number}/{runs}: {_line(_case(engine, tries[engine][-1:]))}")
+        cases = [_case(e, t) for e, t in tries.items() if t]
+        saved[:] = [_save(cases, input_path, file_format, runs, saved[0] if saved else None)]
+
+    tries = round_robin(
+        names, runs, lambda engine: run_once(engine, input_path, file_format), on_try
+    )
+    path = saved[0]
     for engine, engine_tries in tries.items():
         typer.echo(f"median of {runs}: {_line(_case(engine, engine_tries))}")
     typer.echo(f"results: {path}")
