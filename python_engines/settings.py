@@ -45,3 +45,14 @@ class EngineSettings(BaseSettings):
     # a lakehouse load of more input rows than this is split into consecutive runs (by file):
     # an engine holds a run's input and output in memory (10M events: 8-16 GiB at peak)
     batch_rows: int = Field(default=10_000_000, ge=1)
+
+
+class ValidationSettings(BaseSettings):
+    """Data quality (``etlstack validate``, the run gate). ``ETLSTACK_VALIDATE``, …"""
+
+    model_config = SettingsConfigDict(env_prefix="ETLSTACK_", env_file=".env", extra="ignore")
+
+    validate_runs: bool = Field(default=False, validation_alias="ETLSTACK_VALIDATE")
+    # drift warnings (not failures): a run's share of rejected rows, events without a country
+    max_rejected_share: float = Field(default=0.05, ge=0, le=1)
+    max_unknown_country_share: float = Field(default=0.05, ge=0, le=1)

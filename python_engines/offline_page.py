@@ -1,0 +1,142 @@
+"""Open a local HTML page in headless Chromium with no network, read what it rendered.
+
+Chromium (Debian ``chromium``) runs inside ``unshare -n`` — a new network namespace with nothing
+but a down loopback — so a page that needs the internet visibly fails. Without ``unshare`` (not
+root, or no util-linux) it refuses, unless ``allow_network=True`` says a networked run is fine.
+
+Computed styles: the page is copied beside itself (so its relative links resolve) with a script
+that, once the page has loaded, writes the computed styles of the asked selectors as JSON into the
+DOM; ``--dump-dom`` prints it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_engines.errors import EtlStackError
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=10000",  # let the page's scripts and fonts finish before the dump
+]
+PROBE_ID = "etlstack-offline-probe"
+PROBE = """
+<script>
+window.addEventListener("load", function () {
+  var asked = %s, styles = {};
+  asked.forEach(function (item) {
+    var node = document.querySelector(item[0]);
+    styles[item[0] + " " + item[1]] =
+      node ? getComputedStyle(node).getPropertyValue(item[1]) : null;
+  });
+  var out = document.createElement("pre");
+  out.id = "%s";
+  out.textContent = JSON.stringify(styles);
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+@dataclass
+class RenderedPage:
+    styles: dict[str, str | None]  # "<selector> <property>" → computed value (None: no element)
+    dom: str
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    raise EtlStackError("no headless Chromium: apt-get install chromium")
+
+
+def offline_command(allow_network: bool = False) -> list[str]:
+    """The prefix that cuts the network off (``unshare -n``), checked to work here."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
+        return [unshare, "-n"]
+    if allow_network:
+        return []
+    raise EtlStackError(
+        "cannot cut the network off: `unshare -n` needs root (or user namespaces); "
+        "pass allow_network=True to render with the network on"
+    )
+
+
+def _run(arguments: list[str], allow_network: bool, timeout: float) -> str:
+    with tempfile.TemporaryDirectory(prefix="etlstack-chromium-") as profile:
+        command = [
+            *offline_command(allow_network),
+            chromium(),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            *arguments,
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise EtlStackError(f"chromium failed ({done.returncode}): {last}")
+    return done.stdout
+
+
+def computed_styles(
+    page: Path,
+    asked: list[tuple[str, str]],
+    allow_network: bool = False,
+    timeout: float = 60,
+) -> RenderedPage:
+    """The computed ``(selector, css property)`` values of ``page`` rendered with no network."""
+    page = page.resolve()
+    html = page.read_text(encoding="utf-8")
+    probe = PROBE % (json.dumps([list(a) for a in asked]), PROBE_ID)
+    marker = "</body>" if "</body>" in html else None
+    probed = html.replace(marker, probe + marker, 1) if marker else html + probe
+    copy = page.with_name(f".{page.stem}-probe-{uuid.uuid4().hex[:8]}.html")
+    copy.write_text(probed, encoding="utf-8")
+    try:
+        dom = _run(["--dump-dom", copy.as_uri()], allow_network, timeout)
+    finally:
+        copy.unlink(missing_ok=True)
+    start = dom.find(f'<pre id="{PROBE_ID}">')
+    if start < 0:
+        raise EtlStackError(f"{page.name}: the page did not finish loading in Chromium")
+    text = dom[start:].split(">", 1)[1].split("</pre>", 1)[0]
+    found = json.loads(_unescape(text))
+    return RenderedPage(found, dom)
+
+
+def screenshot(
+    page: Path,
+    out: Path,
+    size: tuple[int, int] = (1280, 900),
+    allow_network: bool = False,
+    timeout: float = 60,
+) -> Path:
+    """A PNG of ``page`` rendered with no network."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    arguments = [f"--screenshot={out}", f"--window-size={size[0]},{size[1]}"]
+    _run([*arguments, page.resolve().as_uri()], allow_network, timeout)
+    if not out.exists():
+        raise EtlStackError(f"chromium wrote no screenshot of {page}")
+    return out
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    )
