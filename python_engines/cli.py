@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 
 from python_engines.errors import EtlStackError
-from python_engines.settings import EngineSettings, PathSettings
+from python_engines.settings import EngineSettings, PathSettings, ValidationSettings
 from python_engines.terminal import console, friendly_errors, progress_bar
+from python_engines.validate_command import validate
 
 app = typer.Typer(
     help="One SQL, three engines (Polars, Spark, DuckDB), one Iceberg lakehouse.",
@@ -123,6 +124,14 @@ def run(
             "(memory). [env ETLSTACK_BATCH_ROWS; default 10,000,000]",
         ),
     ] = None,
+    validate_run: Annotated[
+        bool | None,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Validate the written tables (Great Expectations) before the run commits; a "
+            "failing expectation commits nothing. [env ETLSTACK_VALIDATE; default off]",
+        ),
+    ] = None,
 ) -> None:
     """Cleanse, geolocate and sessionize new input files into the engine's Iceberg tables.
 
@@ -131,6 +140,7 @@ def run(
     from python_engines.inputs import discover
     from python_engines.lakehouse.load import load_in_batches
     from python_engines.summary import summary_table
+    from python_engines.validate_command import gate
 
     settings = PathSettings()
     engine_settings = EngineSettings()
@@ -158,8 +168,10 @@ def run(
             f"(namespace {engine}: events, sessions, rejected_events, cleansed_events, runs)"
         )
 
+    gated = validate_run if validate_run is not None else ValidationSettings().validate_runs
     with progress_bar() as progress:
         task = progress.add_task(f"{engine}: starting", total=None)
+        check = gate(target, catalog_uri or settings.catalog_uri, progress, task) if gated else None
         load_in_batches(
             engine,
             inputs,
@@ -169,6 +181,7 @@ def run(
             engine_settings=engine_settings,
             on_step=lambda step: progress.update(task, description=f"{engine}: {step}"),
             on_report=summarise,
+            before_commit=check,
         )
 
 
@@ -206,3 +219,6 @@ def show_sql(
     for name in [stage] if stage else stage_names():
         sql = stage_sql(name, engine, parameters)
         typer.echo(f"-- stage: {name} ({engine})\n{sql};\n")
+
+
+app.command()(friendly_errors(validate))  # etlstack validate: python_engines/validate_command.py

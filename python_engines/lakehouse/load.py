@@ -64,6 +64,7 @@ def load(
     pipeline: PipelineSettings | None = None,
     engine_settings: EngineSettings | None = None,
     on_step: Callable[[str], None] | None = None,
+    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None,
 ) -> LoadReport:
     started_at = datetime.now(UTC)
     check_engine_name(engine_name)  # before a namespace is made for it
@@ -170,6 +171,7 @@ def load(
         changes={"rejected_events": duplicates, "events": events, "sessions": sessions},
         delete_scopes={"rejected_events": IS_DUPLICATE},
         on_table=(lambda name: on_step(f"write {name}")) if on_step else None,
+        before_commit=before_commit,  # the validation gate (etlstack run --validate)
     )
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
 
@@ -184,6 +186,7 @@ def load_in_batches(
     engine_settings: EngineSettings | None = None,
     on_step: Callable[[str], None] | None = None,
     on_report: Callable[[LoadReport], None] | None = None,
+    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None,
 ) -> list[LoadReport]:
     """The new files as consecutive runs of at most about ``batch_rows`` input rows each (one run
     when they fit). The files loaded before go with the first run, which checks their digests.
@@ -202,7 +205,14 @@ def load_in_batches(
         files = seen + batch if number == 1 else batch
         batch_inputs = replace(inputs, files=files)
         report = load(
-            engine_name, batch_inputs, warehouse, catalog_uri, pipeline, engine_settings, step
+            engine_name,
+            batch_inputs,
+            warehouse,
+            catalog_uri,
+            pipeline,
+            engine_settings,
+            step,
+            before_commit,
         )
         if on_report:
             on_report(report)

@@ -144,10 +144,13 @@ class Store:
         changes: dict[str, TableChange],
         delete_scopes: dict[str, BooleanExpression] | None = None,
         on_table: Callable[[str], None] | None = None,
+        before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None,
     ) -> dict[str, int | None]:
         """``appended``: rows that only grow a table; ``changes``: rows deleted by key and rows
         appended, the deletes limited to ``delete_scopes`` and to the partitions the removed rows
-        live in. Each table is one transaction; the ``runs`` row last."""
+        live in. Each table is one transaction; the ``runs`` row last. ``before_commit`` (the
+        validation gate) sees the written tables first: if it raises, they are set back to the
+        last committed run and nothing is committed."""
         started = time.perf_counter()
         properties = {RUN_ID_PROPERTY: record.run_id}
         for name, table in self.tables.items():
@@ -170,6 +173,14 @@ class Store:
                     transaction.append(batch, snapshot_properties=properties)
         snapshot_ids = {name: _snapshot_id(table.refresh()) for name, table in self.tables.items()}
         record.seconds["write"] = time.perf_counter() - started
+        if before_commit is not None:
+            started = time.perf_counter()
+            try:
+                before_commit(record, snapshot_ids)
+            except BaseException:
+                self.recover()
+                raise
+            record.seconds["validate"] = time.perf_counter() - started
         self._append_run(record, snapshot_ids)
         return snapshot_ids
 

@@ -1,0 +1,119 @@
+"""``etlstack validate`` and the run gate's report: Great Expectations over an engine's tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from python_engines.errors import EtlStackError
+from python_engines.settings import PathSettings, ValidationSettings
+from python_engines.terminal import console, progress_bar
+
+ENGINES = ("duckdb", "polars", "spark")
+
+
+def validate(
+    engine: Annotated[
+        str | None,
+        typer.Option(help="polars, spark or duckdb [default: every engine in the catalog]."),
+    ] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
+    ] = None,
+    catalog_uri: Annotated[
+        str | None,
+        typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>/catalog.db]."),
+    ] = None,
+) -> None:
+    """Validate the current snapshots with the Great Expectations suites; write the Data Docs.
+
+    Exits non-zero naming the first failing expectation; warnings (drift) do not fail."""
+    from expectations.validation import validate_lake
+    from python_engines.lakehouse.catalog import open_catalog
+
+    paths = PathSettings()
+    target = warehouse or paths.warehouse
+    catalog = open_catalog(target, catalog_uri or paths.catalog_uri)
+    engines = [engine] if engine else [e for e in ENGINES if catalog.namespace_exists(e)]
+    if not engines:
+        raise EtlStackError(f"no engine's tables in {target.resolve()}: run `etlstack run` first")
+    failures = []
+    for name in engines:
+        with progress_bar() as progress:
+            task = progress.add_task(f"{name}: reading", total=None)
+            report = validate_lake(
+                catalog,
+                name,
+                target,
+                ValidationSettings(),
+                on_step=lambda step, task=task, progress=progress: progress.update(
+                    task, description=step
+                ),
+            )
+        print_report(report)
+        if report.failed:
+            failures.append(report)
+    if failures:
+        first = failures[0].failed[0]
+        count = sum(len(r.failed) for r in failures)
+        raise EtlStackError(
+            f"{count} expectation(s) failed, first {failures[0].engine}.{first.suite}: "
+            f"{first.expectation} (see the Data Docs)"
+        )
+
+
+def print_report(report) -> None:
+    console.print(validation_table(report))
+    for warning in report.warnings:
+        console.print(
+            f"[yellow]warning[/yellow] {report.engine}.{warning.suite}: {warning.expectation} "
+            f"{'; '.join(warning.examples)}",
+            highlight=False,
+        )
+    verdict = "[red]failed[/red]" if report.failed else "[green]passed[/green]"
+    console.print(
+        f"{report.engine}: {verdict} in {report.seconds:.1f} s; Data Docs: {report.docs_index}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def validation_table(report) -> Table:
+    rows = ", ".join(f"{t} {n:,}" for t, n in report.rows.items())
+    table = Table(title=f"{report.engine}: Great Expectations ({rows} rows)")
+    for column in ("suite", "expectations", "passed", "failed", "warnings", "first failing"):
+        table.add_column(
+            column, justify="left" if column in ("suite", "first failing") else "right"
+        )
+    suites: dict[str, list] = {}
+    for outcome in report.outcomes:
+        suites.setdefault(outcome.suite, []).append(outcome)
+    for suite, outcomes in suites.items():
+        failed = [o for o in outcomes if not o.success and o.severity != "warning"]
+        warned = [o for o in outcomes if not o.success and o.severity == "warning"]
+        examples = "\n".join(
+            f"{o.expectation}: {', '.join(o.examples) or 'failed'}" for o in failed[:3]
+        )
+        table.add_row(
+            suite,
+            str(len(outcomes)),
+            str(sum(o.success for o in outcomes)),
+            f"[red]{len(failed)}[/red]" if failed else "0",
+            f"[yellow]{len(warned)}[/yellow]" if warned else "0",
+            examples,
+        )
+    return table
+
+
+def gate(warehouse: Path, catalog_uri: str | None, progress=None, task=None):
+    """The check ``etlstack run --validate`` hands to the load (see ``expectations.gate``)."""
+    from expectations.gate import run_gate
+
+    def step(text: str) -> None:
+        if progress is not None:
+            progress.update(task, description=text)
+
+    return run_gate(warehouse, catalog_uri, ValidationSettings(), print_report, step)
