@@ -74,6 +74,11 @@ def validate_lake(
     shutil.rmtree(site, ignore_errors=True)  # the site shows this validation only
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # Rich shows progress
+    for name, config in list(
+        context.list_data_docs_sites().items()
+    ):  # GX's default: an empty temp dir
+        context.delete_data_docs_site(name)
+        shutil.rmtree(config["store_backend"]["base_directory"], ignore_errors=True)
     context.add_data_docs_site(
         site_name="lakehouse",
         site_config={

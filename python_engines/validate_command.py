@@ -72,6 +72,7 @@ def print_report(report) -> None:
             f"[yellow]warning[/yellow] {report.engine}.{warning.suite}: {warning.expectation} "
             f"{'; '.join(warning.examples)}",
             highlight=False,
+            soft_wrap=True,
         )
     verdict = "[red]failed[/red]" if report.failed else "[green]passed[/green]"
     console.print(
