@@ -15,7 +15,7 @@ BENCH_SIZE ?= medium
 DATA ?= data/raw
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo test lint fmt generate bench clean
+.PHONY: help setup demo test lint fmt generate bench clean validate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -35,6 +35,10 @@ demo: setup ## the main job on the small set: generate; every engine loads the b
 		$(RUN) etlstack run --engine $$engine --input $(DATA)/incremental --warehouse warehouse \
 		|| exit 1; done
 	$(RUN) etlstack history --engine duckdb --warehouse warehouse
+	$(MAKE) --no-print-directory validate
+
+validate: setup ## Great Expectations over every engine's tables (ENGINE=polars for one); Data Docs in warehouse/data_docs/
+	$(RUN) etlstack validate --warehouse warehouse $(if $(ENGINE),--engine $(ENGINE))
 
 test: setup ## the full test suite (CI runs exactly this)
 	$(RUN) pytest $(PYTEST_ARGS)
