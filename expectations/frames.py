@@ -142,7 +142,15 @@ def frames(lake: Lake) -> Iterator[tuple[str, pd.DataFrame]]:
 
 
 def _arrow_pandas(table: pa.Table) -> pd.DataFrame:
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
+    """Strings stay Arrow (no Python objects); timestamps and dates become numpy datetime64:
+    GX on Arrow-backed timestamp columns took 20+ s per expectation on 1M rows, 0.5 s on numpy."""
+    return table.to_pandas(types_mapper=_strings_as_arrow, date_as_object=False)
+
+
+def _strings_as_arrow(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.ArrowDtype(arrow_type)
+    return None
 
 
 def _runs_with_gains(tables: dict[str, Table], pending: PendingRun | None) -> pd.DataFrame:
