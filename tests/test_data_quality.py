@@ -44,7 +44,7 @@ def restore(lake: Path):
     Store(lake, "polars").recover()
 
 
-def validate(warehouse: Path, *extra: str):
+def validate(warehouse: Path):
     return runner.invoke(app, ["validate", "--engine", "polars", "--warehouse", str(warehouse)])
 
 
@@ -211,3 +211,14 @@ def test_the_accepted_sets_are_the_ones_the_sql_produces() -> None:
     sql = " ".join(p.read_text() for p in SQL.glob("*.sql"))
     for value in [*DEVICES, *EVENT_TYPES, *REJECT_REASONS]:
         assert f"'{value}'" in sql, value
+
+
+def test_validate_has_help_and_an_empty_warehouse_is_one_line(tmp_path: Path) -> None:
+    assert "--engine" in runner.invoke(app, ["validate", "--help"]).output
+    result = runner.invoke(app, ["validate", "--warehouse", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error: no engine's tables in")
+    result = validate(tmp_path / "none")
+    assert result.output.strip() == (
+        "error: no tables of 'polars' in this catalog: run `etlstack run` first"
+    )
