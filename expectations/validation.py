@@ -121,7 +121,7 @@ def validate_lake(
 
 
 def pending_name(pending: PendingRun | None) -> str:
-    return f"gate of run {pending.run_id[:8]}" if pending else "etlstack validate"
+    return f"gate-of-run-{pending.run_id[:8]}" if pending else "etlstack-validate"
 
 
 def _outcomes(table: str, suite_result) -> list[ExpectationOutcome]:

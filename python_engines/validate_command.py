@@ -67,6 +67,13 @@ def validate(
 
 def print_report(report) -> None:
     console.print(validation_table(report))
+    for failure in report.failed:
+        console.print(
+            f"[red]failed[/red] {report.engine}.{failure.suite}: {failure.expectation} "
+            f"{'; '.join(failure.examples)}",
+            highlight=False,
+            soft_wrap=True,
+        )
     for warning in report.warnings:
         console.print(
             f"[yellow]warning[/yellow] {report.engine}.{warning.suite}: {warning.expectation} "
