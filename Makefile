@@ -37,8 +37,8 @@ demo: setup ## the main job on the small set: generate; every engine loads the b
 	$(RUN) etlstack history --engine duckdb --warehouse warehouse
 	$(MAKE) --no-print-directory validate
 
-validate: setup ## Great Expectations over every engine's tables (ENGINE=polars for one); Data Docs in warehouse/data_docs/
-	$(RUN) etlstack validate --warehouse warehouse $(if $(ENGINE),--engine $(ENGINE))
+validate: setup ## Great Expectations over every engine's tables (ENGINE=polars for one, WAREHOUSE=…); Data Docs in <warehouse>/data_docs/
+	$(RUN) etlstack validate --warehouse $(or $(WAREHOUSE),warehouse) $(if $(ENGINE),--engine $(ENGINE))
 
 test: setup ## the full test suite (CI runs exactly this)
 	$(RUN) pytest $(PYTEST_ARGS)
