@@ -43,7 +43,7 @@ def _drop(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
 def _register_table(con, namespace: str, name: str, table) -> None:
     _drop(con, namespace, name)
     if table.current_snapshot() is None:  # created but never written: an empty typed table
-        empty = pa.schema(list(table.schema().as_arrow()) + [FILES_SCHEMA.field("loaded_at")])
+        empty = pa.schema([*table.schema().as_arrow(), FILES_SCHEMA.field("loaded_at")])
         con.register("__empty", empty.empty_table())
         con.execute(f'create table "{namespace}"."{name}" as select * from __empty')
         con.unregister("__empty")
