@@ -83,7 +83,7 @@ final as (
         grid.step_number,
         grid.step_name,
         coalesce(counted.sessions_reached, 0) as sessions_reached,
-        coalesce(counted.sessions_reached, 0) * 1.0 / nullif(
+        coalesce(counted.sessions_reached, 0) * 1e0 / nullif(
             first_value(coalesce(counted.sessions_reached, 0)) over (
                 partition by grid.session_date, grid.device order by grid.step_number
             ),

@@ -15,8 +15,8 @@ by_country_device as (
         device,
         count(*) as sessions,
         count(distinct user_id) as users,
-        sum(event_count) as events,
-        sum(case when converted_{{ var('primary_conversion') }} then 1 else 0 end)
+        cast(sum(event_count) as bigint) as events,
+        count(case when converted_{{ var('primary_conversion') }} then 1 end)
             as converted_sessions
     from sessions
     group by country_code, device
@@ -31,7 +31,7 @@ final as (
         by_country_device.users,
         by_country_device.events,
         by_country_device.converted_sessions,
-        by_country_device.converted_sessions * 1.0 / by_country_device.sessions
+        by_country_device.converted_sessions * 1e0 / by_country_device.sessions
             as conversion_rate
     from by_country_device
     left join countries on by_country_device.country_code = countries.country_code

@@ -41,7 +41,7 @@ rejected as (
     select
         source_file,
         {% for reason in var('reject_reasons') %}
-        sum(case when reason = '{{ reason }}' then 1 else 0 end) as rejected_{{ reason }},
+        count(case when reason = '{{ reason }}' then 1 end) as rejected_{{ reason }},
         {% endfor %}
         count(*) as rows_rejected
     from rejected_events
@@ -64,7 +64,7 @@ final as (
         {% for reason in var('reject_reasons') %}
         coalesce(rejected.rejected_{{ reason }}, 0) as rejected_{{ reason }},
         {% endfor %}
-        coalesce(rejected.rows_rejected, 0) * 1.0 / nullif(
+        coalesce(rejected.rows_rejected, 0) * 1e0 / nullif(
             coalesce(passed.rows_passed, 0)
                 + coalesce(rejected.rows_rejected, 0)
                 - coalesce(rejected.rejected_duplicate_event_id, 0),

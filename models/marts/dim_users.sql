@@ -20,9 +20,9 @@ activity as (
         min(session_start) as first_seen_at,
         max(session_end) as last_seen_at,
         count(*) as sessions,
-        sum(event_count) as events,
-        sum({{ var('primary_conversion') }}_count) as {{ var('primary_conversion') }}s,
-        sum(case when converted_{{ var('primary_conversion') }} then 1 else 0 end)
+        cast(sum(event_count) as bigint) as events,
+        cast(sum({{ var('primary_conversion') }}_count) as bigint) as {{ var('primary_conversion') }}s,
+        count(case when converted_{{ var('primary_conversion') }} then 1 end)
             as converted_sessions
     from sessions
     group by user_id

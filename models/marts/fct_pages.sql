@@ -97,12 +97,12 @@ final as (
         event_date,
         page_url,
         count(*) as events,
-        sum(case when event_type in ('page_view', 'product_view') then 1 else 0 end) as views,
+        count(case when event_type in ('page_view', 'product_view') then 1 end) as views,
         count(distinct user_id) as users,
-        sum(case when is_entrance then 1 else 0 end) as entrances,
-        sum(case when is_exit then 1 else 0 end) as exits,
-        sum(micros_to_next_event) / 1000000.0 as seconds_on_page,
-        avg(micros_to_next_event) / 1000000.0 as avg_seconds_on_page,
+        count(case when is_entrance then 1 end) as entrances,
+        count(case when is_exit then 1 end) as exits,
+        sum(micros_to_next_event) / 1e6 as seconds_on_page,
+        avg(micros_to_next_event) / 1e6 as avg_seconds_on_page,
         max(loaded_at) as loaded_at
     from session_events
     {% if is_incremental() %}

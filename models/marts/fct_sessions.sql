@@ -89,7 +89,7 @@ event_counts as (
     select
         session_id,
         {% for event_type in var('event_types') %}
-        sum(case when event_type = '{{ event_type }}' then 1 else 0 end) as {{ event_type }}_count,
+        count(case when event_type = '{{ event_type }}' then 1 end) as {{ event_type }}_count,
         {% endfor %}
         max(loaded_at) as events_loaded_at
     from batch_events
