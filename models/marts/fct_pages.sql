@@ -12,7 +12,8 @@
     incremental_strategy='delete+insert',
     post_hook=[
         "{% if is_incremental() %}delete from {{ this }} where event_date not in"
-        " (select event_date from {{ ref('stg_events') }}){% endif %}"
+        " (select event_date from {{ ref('stg_events') }})"
+        " or lakehouse_engine <> '{{ var('engine') }}'{% endif %}"
     ]
 ) }}
 
@@ -36,7 +37,13 @@ cleansed_events as (
 ),
 
 last_build as (
-    select max(loaded_at) as loaded_at from {{ this }}
+    -- rows built from another engine's namespace count as never built (all rebuilt, then the
+    -- post-hook removes what is left of them)
+    select coalesce(
+        max(case when lakehouse_engine = '{{ var("engine") }}' then loaded_at end),
+        cast('1970-01-01' as timestamp)
+    ) as loaded_at
+    from {{ this }}
 ),
 
 changed_sessions as (
@@ -103,7 +110,8 @@ final as (
         count(case when is_exit then 1 end) as exits,
         sum(micros_to_next_event) / 1e6 as seconds_on_page,
         avg(micros_to_next_event) / 1e6 as avg_seconds_on_page,
-        max(loaded_at) as loaded_at
+        max(loaded_at) as loaded_at,
+        '{{ var("engine") }}' as lakehouse_engine
     from session_events
     {% if is_incremental() %}
     where event_date in (select event_date from touched_days)

@@ -9,7 +9,8 @@
     incremental_strategy='delete+insert',
     post_hook=[
         "{% if is_incremental() %}delete from {{ this }} where session_id not in"
-        " (select session_id from {{ ref('stg_sessions') }}){% endif %}"
+        " (select session_id from {{ ref('stg_sessions') }})"
+        " or lakehouse_engine <> '{{ var('engine') }}'{% endif %}"
     ]
 ) }}
 
@@ -29,7 +30,13 @@ users as (
 
 {% if is_incremental() %}
 last_build as (
-    select max(loaded_at) as loaded_at from {{ this }}
+    -- rows built from another engine's namespace count as never built (all rebuilt, then the
+    -- post-hook removes what is left of them)
+    select coalesce(
+        max(case when lakehouse_engine = '{{ var("engine") }}' then loaded_at end),
+        cast('1970-01-01' as timestamp)
+    ) as loaded_at
+    from {{ this }}
 ),
 
 changed_sessions as (
@@ -125,7 +132,8 @@ final as (
         batch.country_code,
         batch.device,
         users.user_tier,
-        greatest(batch.loaded_at, event_counts.events_loaded_at) as loaded_at
+        greatest(batch.loaded_at, event_counts.events_loaded_at) as loaded_at,
+        '{{ var("engine") }}' as lakehouse_engine
     from batch
     inner join event_counts on batch.session_id = event_counts.session_id
     left join users on batch.user_id = users.user_id
