@@ -149,3 +149,25 @@ def test_the_spark_target_builds_the_same_marts_row_for_row(marts_lake, monkeypa
     for mart in MARTS:
         spark_rows = rows(spark.table(f"marts.{mart}").toArrow())
         assert_same_rows(spark_rows, marts_lake["full"][mart], mart)
+
+
+def test_query_reads_every_engines_tables_and_the_marts(marts_lake, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from python_engines.cli import app
+
+    monkeypatch.setenv("ETLSTACK_DATA_DIR", str(marts_lake["data_dir"]))
+    warehouse = str(marts_lake["warehouse"])
+    sql = (
+        "select (select count(*) from duckdb.events) as events, "
+        "(select sum(event_count) from marts.fct_sessions) as in_sessions"
+    )
+    done = CliRunner().invoke(app, ["query", sql, "--warehouse", warehouse])
+    assert done.exit_code == 0, done.output
+    [(events, in_sessions)] = re.findall(r"│\s*(\d+)\s*│\s*(\d+)\s*│", done.output)
+    assert int(events) > 0 and events == in_sessions
+
+    failed = CliRunner().invoke(
+        app, ["query", "select nope from duckdb.events", "--warehouse", warehouse]
+    )
+    assert failed.exit_code == 1 and "Traceback" not in failed.output
