@@ -15,7 +15,7 @@ BENCH_SIZE ?= medium
 DATA ?= data/raw
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo test lint fmt generate bench clean validate
+.PHONY: help setup demo validate marts test lint fmt generate bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -28,7 +28,7 @@ help: ## list the targets
 
 setup: .venv/.synced ## install the locked environment (uv sync --frozen)
 
-demo: setup ## the main job on the small set: generate; every engine loads the bulk, then the daily files, into Iceberg (warehouse/)
+demo: setup ## the main job on the small set: generate; every engine loads the bulk, then the daily files, into Iceberg (warehouse/); dbt build
 	$(RUN) etlstack generate --size small --out $(DATA)
 	for engine in duckdb polars spark; do \
 		$(RUN) etlstack run --engine $$engine --input $(DATA)/bulk --warehouse warehouse && \
@@ -36,9 +36,13 @@ demo: setup ## the main job on the small set: generate; every engine loads the b
 		|| exit 1; done
 	$(RUN) etlstack history --engine duckdb --warehouse warehouse
 	$(MAKE) --no-print-directory validate
+	$(MAKE) --no-print-directory marts
 
 validate: setup ## Great Expectations over every engine's tables (ENGINE=polars for one, WAREHOUSE=…); Data Docs in <warehouse>/data_docs/
 	$(RUN) etlstack validate --warehouse $(or $(WAREHOUSE),warehouse) $(if $(ENGINE),--engine $(ENGINE))
+
+marts: setup ## the dbt marts over the lakehouse (dbt build; DuckDB file warehouse/analytics.duckdb)
+	ETLSTACK_DATA_DIR=$(DATA) $(RUN) dbt build
 
 test: setup ## the full test suite (CI runs exactly this)
 	$(RUN) pytest $(PYTEST_ARGS)

@@ -222,3 +222,51 @@ def show_sql(
 
 
 app.command()(friendly_errors(validate))  # etlstack validate: python_engines/validate_command.py
+
+
+@app.command()
+@friendly_errors
+def marts(
+    target: Annotated[str, typer.Option(help="duckdb (what dbt build does) or spark.")] = "duckdb",
+    engine: Annotated[
+        str, typer.Option(help="The engine namespace the marts read (dbt var engine).")
+    ] = "duckdb",
+    warehouse: WarehouseOption = None,
+    catalog_uri: CatalogUriOption = None,
+    full_refresh: Annotated[
+        bool, typer.Option(help="Rebuild the incremental marts whole.")
+    ] = False,
+) -> None:
+    """Build the dbt marts (dbt build) over one engine's Iceberg tables, on DuckDB or Spark."""
+    from python_engines.analytics.marts import MartsRequest, run_dbt
+
+    settings = PathSettings()
+    request = MartsRequest(
+        target,
+        engine,
+        warehouse or settings.warehouse,
+        settings.data_dir,
+        catalog_uri or settings.catalog_uri,
+        full_refresh,
+    )
+    run_dbt(request)
+
+
+@app.command()
+@friendly_errors
+def query(
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL; tables <engine>.<table>, marts.<table>.")],
+    warehouse: WarehouseOption = None,
+    catalog_uri: CatalogUriOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Rows to print.")] = 50,
+) -> None:
+    """Query the lakehouse (every engine's current snapshot) and the marts through DuckDB."""
+    from rich.console import Console
+
+    from python_engines.analytics.query import connect, rich_table, run_query
+
+    settings = PathSettings()
+    con = connect(
+        warehouse or settings.warehouse, catalog_uri or settings.catalog_uri, settings.data_dir
+    )
+    Console().print(rich_table(run_query(con, sql), limit))  # stdout: the result, pipeable

@@ -1,0 +1,111 @@
+"""The Iceberg lakehouse as DuckDB views, offline and without copying: every table of every
+engine namespace becomes ``<namespace>.<table>`` = ``iceberg_scan`` of the metadata file the
+catalog names (the current snapshot; old files left by copy-on-write are never read), plus a
+``loaded_at`` column (``lakehouse_files``). The generator's user dimension becomes
+``generator.users``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from python_engines.analytics.lakehouse_files import FILES_SCHEMA, data_files
+from python_engines.errors import EtlStackError
+from python_engines.lakehouse.catalog import open_catalog
+from python_engines.lakehouse.read import duckdb_with_iceberg
+
+USERS_COLUMNS = {
+    "user_id": "varchar",
+    "tier": "varchar",
+    "home_country": "varchar",
+    "usual_device": "varchar",
+}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _drop(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
+    """Drop a view or table of that name (a table stands in for an empty Iceberg table)."""
+    found = con.execute(
+        "select table_type from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    if found:
+        kind = "view" if found[0][0] == "VIEW" else "table"
+        con.execute(f'drop {kind} "{schema}"."{name}"')
+
+
+def _register_table(con, namespace: str, name: str, table) -> None:
+    _drop(con, namespace, name)
+    if table.current_snapshot() is None:  # created but never written: an empty typed table
+        empty = pa.schema([*table.schema().as_arrow(), FILES_SCHEMA.field("loaded_at")])
+        con.register("__empty", empty.empty_table())
+        con.execute(f'create table "{namespace}"."{name}" as select * from __empty')
+        con.unregister("__empty")
+        return
+    con.execute(
+        f"""create view "{namespace}"."{name}" as
+        select scan.* exclude (filename), files.loaded_at
+        from (select *, filename from iceberg_scan({_quote(table.metadata_location)})) as scan
+        inner join "{namespace}".lakehouse_files as files
+            on files.table_name = {_quote(name)} and files.file_path = scan.filename"""
+    )
+
+
+def register_namespace(con: duckdb.DuckDBPyConnection, catalog, namespace: str) -> list[str]:
+    con.execute(f'create schema if not exists "{namespace}"')
+    tables = {ident[-1]: catalog.load_table(ident) for ident in catalog.list_tables(namespace)}
+    files = pa.concat_tables(
+        [FILES_SCHEMA.empty_table()] + [data_files(n, t) for n, t in tables.items()]
+    )
+    con.register("__files", files)
+    _drop(con, namespace, "lakehouse_files")
+    con.execute(f'create table "{namespace}".lakehouse_files as select * from __files')
+    con.unregister("__files")
+    for name, table in sorted(tables.items()):
+        _register_table(con, namespace, name, table)
+    return sorted(tables)
+
+
+def register_users(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    """The generator's user dimension (``_users.csv`` beside the data it generated)."""
+    con.execute('create schema if not exists "generator"')
+    _drop(con, "generator", "users")
+    path = data_dir.resolve() / "_users.csv"
+    columns = ", ".join(f"{name} {kind}" for name, kind in USERS_COLUMNS.items())
+    if not path.exists():  # data from elsewhere has no user dimension: no tiers
+        con.execute(f"create table generator.users ({columns})")
+        return
+    types = "{" + ", ".join(f"'{n}': '{k}'" for n, k in USERS_COLUMNS.items()) + "}"
+    con.execute(
+        f"create view generator.users as select * from "
+        f"read_csv({_quote(str(path))}, header = true, columns = {types})"
+    )
+
+
+def register_lakehouse(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    catalog_uri: str | None = None,
+    data_dir: Path | None = None,
+) -> dict[str, list[str]]:
+    """Every namespace's tables as views on ``con``; returns namespace → tables."""
+    if catalog_uri is None and not (warehouse / "catalog.db").exists():
+        raise EtlStackError(
+            f"no lakehouse at {warehouse.resolve()}: load one first (make demo, or etlstack run "
+            "--engine duckdb --input data/raw --warehouse warehouse), or set ETLSTACK_WAREHOUSE"
+        )
+    duckdb_with_iceberg(con)
+    catalog = open_catalog(warehouse, catalog_uri)
+    registered = {
+        namespace: register_namespace(con, catalog, namespace)
+        for (namespace,) in catalog.list_namespaces()
+    }
+    if data_dir is not None:
+        register_users(con, data_dir)
+    return registered
