@@ -206,3 +206,11 @@ def show_sql(
     for name in [stage] if stage else stage_names():
         sql = stage_sql(name, engine, parameters)
         typer.echo(f"-- stage: {name} ({engine})\n{sql};\n")
+
+
+# benchmark and engine comparison: their own modules (bench harness lives in bench/)
+from python_engines.bench_command import bench_app  # noqa: E402
+from python_engines.compare_command import compare  # noqa: E402
+
+app.add_typer(bench_app, name="bench")
+app.command()(compare)

@@ -1,0 +1,142 @@
+"""The bench run: for each size, rounds of every case in turn (round-robin), each try a fresh
+process; round 1's fingerprints must agree across cases before any time is kept."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from bench.cluster import Cluster, standalone_cluster
+from bench.fingerprint import check_agree
+from bench.input_cache import cached_input
+from bench.matrix import Case, Matrix
+from bench.process_tree import TreeSampler, cores_available
+from bench.results_file import ResultsWriter
+from python_engines.errors import EtlStackError
+
+# (description, try number, tries in all) → the progress display
+OnTry = Callable[[str, int, int], None]
+
+
+def try_environment(case: Case, cluster: Cluster | None, master: str | None) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "POLARS_MAX_THREADS": str(case.threads),
+        "ETLSTACK_THREADS": str(case.threads),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+    }
+    env.pop("ETLSTACK_SPARK_MASTER", None)
+    if case.cluster_workers and cluster is not None:
+        env["ETLSTACK_SPARK_MASTER"] = cluster.master_url
+        env["PYSPARK_SUBMIT_ARGS"] = cluster.submit_args(case.cluster_workers)
+    elif case.engine == "spark" and master:
+        env["ETLSTACK_SPARK_MASTER"] = master
+    return env
+
+
+def run_try(
+    case: Case, folder: Path, load: bool, cluster: Cluster | None, master: str | None
+) -> dict:
+    """One fresh process; the cluster's executors (not our children) are sampled from outside."""
+    command = [sys.executable, "-m", "bench.measure_once", case.engine, str(folder)]
+    command += ["--load"] if load else []
+    roots = cluster.worker_pids if (cluster and case.cluster_workers) else []
+    started = time.perf_counter()
+    with TreeSampler(roots) as executors:
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=try_environment(case, cluster, master)
+        )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+        raise EtlStackError(f"{case.label} on {folder.name} failed: {(lines or ['?'])[-1]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["peak_rss_bytes"] += executors.rss_bytes
+    figures["cpu_seconds"] += executors.cpu_seconds
+    figures["wall_seconds"] = wall
+    return figures
+
+
+def try_record(case: Case, rows: int, number: int, figures: dict) -> dict:
+    wall = figures["wall_seconds"]
+    return {
+        "engine": case.engine,
+        "rows": rows,
+        "repeat": number,
+        "threads": case.threads,
+        "wall_seconds": round(wall, 3),
+        "startup_seconds": figures["startup_seconds"],
+        "stages": figures["stages"],
+        "peak_rss_bytes": figures["peak_rss_bytes"],
+        "cpu_seconds": round(figures["cpu_seconds"], 3),
+        "cpu_percent": round(100 * figures["cpu_seconds"] / (wall * cores_available()), 1),
+        "events_per_second": round(rows / wall, 1),
+        "output_fingerprint": figures["output_fingerprint"],
+        # beside the contract's fields: what tells the cases apart and labels the tries
+        "cluster_workers": case.cluster_workers,
+        "cold": number == 1,
+        "rows_in": figures["rows_in"],
+    }
+
+
+@contextlib.contextmanager
+def maybe_cluster(matrix: Matrix) -> Iterator[Cluster | None]:
+    if not matrix.cluster_workers:
+        yield None
+        return
+    with standalone_cluster(max(matrix.cluster_workers), matrix.worker_memory) as cluster:
+        yield cluster
+
+
+def run_bench(
+    matrix: Matrix,
+    out: Path,
+    on_try: OnTry | None = None,
+    cache: Path | None = None,
+) -> Path:
+    cases = matrix.cases()
+    total = len(matrix.rows) * matrix.repeat * len(cases)
+    writer = ResultsWriter(out, matrix)
+    tries: list[dict] = []
+    verified: list[int] = []
+    done = 0
+    with maybe_cluster(matrix) as cluster:
+        for rows in matrix.rows:
+            if on_try:
+                on_try(f"{rows:,} rows: generating or reusing input", done, total)
+            folder, _ = (
+                cached_input(rows, matrix.seed, cache) if cache else cached_input(rows, matrix.seed)
+            )
+            size_tries: list[dict] = []
+            for number in range(1, matrix.repeat + 1):
+                for case in cases:
+                    if on_try:
+                        label = f"{rows:,} rows · {case.label} · try {number} of {matrix.repeat}"
+                        on_try(label, done, total)
+                    figures = run_try(case, folder, matrix.load, cluster, matrix.spark_master)
+                    size_tries.append(try_record(case, rows, number, figures))
+                    done += 1
+                if number == 1:  # verified before timed: nothing of this size is kept before
+                    check_agree(
+                        f"{rows:,} rows",
+                        {t_label(t): t["output_fingerprint"] for t in size_tries},
+                    )
+                    verified.append(rows)
+                tries_now = tries + size_tries
+                writer.save(tries_now, verified)
+            tries += size_tries
+    if on_try:
+        on_try("done", done, total)
+    return writer.path
+
+
+def t_label(record: dict) -> str:
+    if record.get("cluster_workers"):
+        return f"spark-cluster-K{record['cluster_workers']}"
+    return f"{record['engine']}-x{record['threads']}"
