@@ -32,8 +32,9 @@ METHOD = (
     "per (rows, seed) and reused. Within a round every case runs once, in the same order "
     "(round-robin): the host's speed drifts, so a slow spell hits every case alike. Round 1 is "
     "labelled cold (first run of a fresh process over the input: OS and JIT caches not yet warm "
-    "for that case), later rounds warm. wall_seconds is the whole process as the harness sees "
-    "it; startup_seconds is process start to engine ready (interpreter, imports, Spark session); "
+    "for that case), later rounds warm. wall_seconds runs from the try's process start to its "
+    "output tables in memory (with --load: committed to Iceberg); process_seconds adds the "
+    "interpreter's exit and the output hashing, as the harness sees it; startup_seconds is process start to engine ready (interpreter, imports, Spark session); "
     "stages are the engine's own step timings (read, each SQL stage, fetch to Arrow; with --load "
     "also reload, compare, write). Output fingerprints are taken after the figures and are not "
     "timed; all cases of a size must agree before times are kept. peak_rss_bytes is the sum of "
@@ -68,20 +69,22 @@ class ResultsWriter:
     """Rewrites ``DIR/results.json`` and its dated copy after every round: a long run that is
     stopped keeps what it measured."""
 
-    def __init__(self, out: Path, matrix: Matrix) -> None:
+    def __init__(self, out: Path, matrix: Matrix, archive: Path | None = RESULTS) -> None:
         self.started = datetime.now(UTC)
         self.path = out / "results.json"
-        self.copy = RESULTS / f"bench-{self.started:%Y%m%dT%H%M%S}.json"
+        self.copy = archive / f"bench-{self.started:%Y%m%dT%H%M%S}.json" if archive else None
         self.header = header(matrix, self.started)
         out.mkdir(parents=True, exist_ok=True)
-        RESULTS.mkdir(exist_ok=True)
+        if archive:
+            archive.mkdir(parents=True, exist_ok=True)
 
     def save(self, tries: list[dict], verified: list[int]) -> None:
         text = json.dumps(
             {"header": {**self.header, "verified_rows": verified}, "tries": tries}, indent=1
         )
         self.path.write_text(text + "\n")
-        self.copy.write_text(text + "\n")
+        if self.copy:
+            self.copy.write_text(text + "\n")
 
 
 def read_results(path: Path) -> dict:

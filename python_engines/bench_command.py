@@ -54,11 +54,15 @@ def bench(
     ] = False,
     seed: Annotated[int, typer.Option(help="Generator seed (inputs cached by rows, seed).")] = 42,
     report: Annotated[bool, typer.Option(help="Write report.md/report.html after.")] = True,
+    archive: Annotated[
+        bool, typer.Option(help="Also keep a dated copy of results.json in bench/results/.")
+    ] = True,
 ) -> None:
     """Run the benchmark matrix (the default command)."""
     if ctx.invoked_subcommand is not None:
         return
     from bench.harness import run_bench
+    from bench.machine import RESULTS
     from bench.matrix import Matrix, parse_engines, parse_ints, parse_rows
 
     matrix = Matrix(
@@ -78,7 +82,7 @@ def bench(
         def on_try(description: str, done: int, total: int) -> None:
             progress.update(task, description=description, completed=done, total=total)
 
-        path = run_bench(matrix, out, on_try)
+        path = run_bench(matrix, out, on_try, archive=RESULTS if archive else None)
     console.print(f"[green]verified and measured[/green]: {path}")
     if report:
         _report(out)
