@@ -6,20 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from python_engines.errors import EtlStackError
 from python_engines.settings import PathSettings
 from python_engines.terminal import console, friendly_errors
 
 
-def _rows_table(title: str, frame) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in frame.columns:
-        table.add_column(column, overflow="fold")
-    for row in frame.iter_rows():
-        table.add_row(*("∅" if v is None else str(v) for v in row))
-    return table
+def _print_rows(title: str, frame) -> None:
+    """One line per row, ``column=value`` (wide rows stay readable; nothing is folded)."""
+    console.print(f"  {title}:")
+    for row in frame.iter_rows(named=True):
+        text = ", ".join(f"{k}={'∅' if v is None else v}" for k, v in row.items())
+        console.print(f"    {text}", soft_wrap=True, markup=False, highlight=False)
 
 
 @friendly_errors
@@ -54,7 +52,6 @@ def compare(
         )
         for engine, frame in ((names[0], diff.only_first), (names[1], diff.only_second)):
             if frame.height:
-                title = f"{diff.table}: first rows only in {engine}"
-                console.print(_rows_table(title, frame.head(show)))
+                _print_rows(f"first rows only in {engine}", frame.head(show))
     if not all(d.equal for d in diffs):
         raise typer.Exit(1)

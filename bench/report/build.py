@@ -182,7 +182,7 @@ def _horizontal(doc: Document, tries: list[dict], model) -> None:
         return
     doc.paragraph(
         f"Fitted on {model.source} at {model.rows:,} events (points: "
-        + ", ".join(f"K={k}: {s:.1f} s" for k, s in model.points)
+        + ", ".join(f"K={k}: {s:.1f} s" for k, s in model.median_points())
         + f"): start-up {model.startup:.1f} s + serial {model.serial:.1f} s + parallel "
         f"{model.parallel:.1f} s / K. Rows for K > 2 are a MODEL (this host has 2 cores)."
     )
@@ -202,6 +202,7 @@ def _costs(doc: Document, cases, times, memory, model, prices) -> None:
     sizes = sorted({c.rows for c in cases})
     sizes += [n for n in (10_000_000, 100_000_000, 1_000_000_000) if n > sizes[-1]]
     points: list[CostPoint] = []
+    missing: list[str] = []
     for engine in ("polars", "duckdb", "spark"):
         label = best_local(cases, engine)
         if label in times and label in memory:
@@ -209,6 +210,8 @@ def _costs(doc: Document, cases, times, memory, model, prices) -> None:
                 point = single_vm(f"{label} on one VM", n, times[label], memory[label], prices)
                 if point:
                     points.append(point)
+                else:
+                    missing.append(f"{label}: {n:,} events do not fit in the largest VM")
     if model is not None:
         for k, n in itertools.product(CLUSTER_SIZES, sizes):
             points.append(spark_cluster(n, k, model, prices))
@@ -232,6 +235,8 @@ def _costs(doc: Document, cases, times, memory, model, prices) -> None:
             for p in points
         ],
     )
+    if missing:
+        doc.bullets(missing)
     if points:
         doc.image("cost_per_million.png", plots.cost_per_million(points), "cost per million")
 

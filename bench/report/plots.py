@@ -103,8 +103,8 @@ def cluster_scaling(model: AmdahlFit) -> bytes:
     workers = list(MODEL_WORKERS)
     axes.plot(workers, [model.seconds(k) for k in workers], "--", label="model (not measured)")
     axes.plot(
-        [k for k, _ in model.points],
-        [model.startup + s for _, s in model.points],
+        [k for k, _ in model.median_points()],
+        [model.startup + s for _, s in model.median_points()],
         "o",
         label=f"measured ({model.source})",
     )

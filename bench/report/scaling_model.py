@@ -29,6 +29,10 @@ class AmdahlFit:
         scale = (rows or self.rows) / self.rows
         return self.startup + scale * (self.serial + self.parallel / workers)
 
+    def median_points(self) -> list[tuple[int, float]]:
+        workers = sorted({k for k, _ in self.points})
+        return [(k, float(np.median([s for j, s in self.points if j == k]))) for k in workers]
+
     @property
     def parallel_share(self) -> float:
         total = self.serial + self.parallel
