@@ -89,8 +89,8 @@ def try_record(case: Case, rows: int, number: int, figures: dict) -> dict:
 
 
 @contextlib.contextmanager
-def maybe_cluster(matrix: Matrix) -> Iterator[Cluster | None]:
-    if not matrix.cluster_workers:
+def maybe_cluster(matrix: Matrix, needed: bool = True) -> Iterator[Cluster | None]:
+    if not (needed and matrix.cluster_workers):
         yield None
         return
     with standalone_cluster(max(matrix.cluster_workers), matrix.worker_memory) as cluster:
@@ -104,20 +104,21 @@ def run_bench(
     cache: Path | None = None,
     archive: Path | None = RESULTS,
 ) -> Path:
-    cases = matrix.cases()
-    total = len(matrix.rows) * matrix.repeat * len(cases)
+    total = sum(len(matrix.cases(rows)) for rows in matrix.rows) * matrix.repeat
     writer = ResultsWriter(out, matrix, archive)
     tries: list[dict] = []
     verified: list[int] = []
     done = 0
-    with maybe_cluster(matrix) as cluster:
-        for rows in matrix.rows:
-            if on_try:
-                on_try(f"{rows:,} rows: generating or reusing input", done, total)
-            folder, _ = (
-                cached_input(rows, matrix.seed, cache) if cache else cached_input(rows, matrix.seed)
-            )
-            size_tries: list[dict] = []
+    for rows in matrix.rows:
+        if on_try:
+            on_try(f"{rows:,} rows: generating or reusing input", done, total)
+        folder, _ = (
+            cached_input(rows, matrix.seed, cache) if cache else cached_input(rows, matrix.seed)
+        )
+        cases = matrix.cases(rows)
+        size_tries: list[dict] = []
+        # a cluster only for the size that has cluster cases (idle JVMs are not free)
+        with maybe_cluster(matrix, any(c.cluster_workers for c in cases)) as cluster:
             for number in range(1, matrix.repeat + 1):
                 for case in cases:
                     if on_try:
@@ -132,9 +133,8 @@ def run_bench(
                         {t_label(t): t["output_fingerprint"] for t in size_tries},
                     )
                     verified.append(rows)
-                tries_now = tries + size_tries
-                writer.save(tries_now, verified)
-            tries += size_tries
+                writer.save(tries + size_tries, verified)
+        tries += size_tries
     if on_try:
         on_try("done", done, total)
     return writer.path

@@ -38,9 +38,12 @@ class Matrix(BaseModel):
     worker_memory: str = "2g"
     spark_master: str | None = None  # an external cluster for the spark cases
 
-    def cases(self) -> list[Case]:
+    def cases(self, rows: int | None = None) -> list[Case]:
+        """The cluster cases run at the largest size only: they are the slowest tries of all,
+        and the scaling model is fitted at one size."""
         cases = [Case(e, t) for e in self.engines for t in self.threads]
-        cases += [Case("spark", k, k) for k in self.cluster_workers]
+        if rows is None or rows == max(self.rows):
+            cases += [Case("spark", k, k) for k in self.cluster_workers]
         return cases
 
 

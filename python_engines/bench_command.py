@@ -88,10 +88,10 @@ def bench(
         _report(out)
 
 
-def _report(folder: Path) -> None:
+def _report(folder: Path, readme: Path | None = None) -> None:
     from bench.report.build import build_report
 
-    written = build_report(folder)
+    written = build_report(folder, readme)
     console.print("[green]report[/green]: " + ", ".join(str(p) for p in written))
 
 
@@ -99,6 +99,10 @@ def _report(folder: Path) -> None:
 @friendly_errors
 def report_command(
     folder: Annotated[Path, typer.Argument(help="A folder with results.json (or the file).")],
+    readme: Annotated[
+        Path | None,
+        typer.Option(help="Also rewrite this README's section between the bench-report markers."),
+    ] = None,
 ) -> None:
     """Rebuild report.md and report.html (plots, tables, flowchart) from a results file."""
-    _report(folder.parent if folder.is_file() else folder)
+    _report(folder.parent if folder.is_file() else folder, readme)

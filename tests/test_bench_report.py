@@ -118,3 +118,16 @@ def test_the_report_files_are_written_from_a_results_file(tmp_path: Path) -> Non
     assert "model" in markdown and "USD per million events" in markdown
     assert (tmp_path / "plots" / "cluster_scaling.png").exists()
     assert (tmp_path / "plots" / "cost_per_million.png").exists()
+
+
+def test_the_readme_section_between_the_markers_is_generated(tmp_path: Path) -> None:
+    from bench.report.readme import END, START
+
+    (tmp_path / "results.json").write_text(json.dumps(synthetic(1000)))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\nbefore\n{START}\nold text\n{END}\nafter\n")
+    build_report(tmp_path, readme)
+    text = readme.read_text()
+    assert text.startswith("# Title\nbefore\n") and text.endswith(f"{END}\nafter\n")
+    assert "old text" not in text and "| polars x2 | 10,000,000 |" in text
+    assert "events per day <= 20 million?" in text

@@ -321,9 +321,13 @@ def build_document(results: dict) -> Document:
     return doc
 
 
-def build_report(folder: Path) -> list[Path]:
+def build_report(folder: Path, readme: Path | None = None) -> list[Path]:
     results = read_results(folder)
     doc = build_document(results)
+    if readme is not None:
+        from bench.report.readme import fragment, write_readme_section
+
+        write_readme_section(readme, fragment(doc, folder, readme))
     plots_dir = folder / "plots"
     plots_dir.mkdir(parents=True, exist_ok=True)
     for name, png in doc.images.items():
@@ -331,4 +335,4 @@ def build_report(folder: Path) -> list[Path]:
     markdown, page = folder / "report.md", folder / "report.html"
     markdown.write_text(to_markdown(doc))
     page.write_text(to_html(doc))
-    return [markdown, page, plots_dir]
+    return [markdown, page, plots_dir] + ([readme] if readme else [])
