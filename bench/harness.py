@@ -112,7 +112,7 @@ def run_bench(
     for rows in matrix.rows:
         if on_try:
             on_try(f"{rows:,} rows: generating or reusing input", done, total)
-        folder, _ = (
+        folder, generated = (
             cached_input(rows, matrix.seed, cache) if cache else cached_input(rows, matrix.seed)
         )
         cases = matrix.cases(rows)
@@ -125,7 +125,10 @@ def run_bench(
                         label = f"{rows:,} rows · {case.label} · try {number} of {matrix.repeat}"
                         on_try(label, done, total)
                     figures = run_try(case, folder, matrix.load, cluster, matrix.spark_master)
-                    size_tries.append(try_record(case, rows, number, figures))
+                    record = try_record(case, rows, number, figures)
+                    # the one try that read files just written (their pages still cached)
+                    record["first_after_generation"] = generated and not size_tries
+                    size_tries.append(record)
                     done += 1
                 if number == 1:  # verified before timed: nothing of this size is kept before
                     check_agree(

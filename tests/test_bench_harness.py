@@ -52,6 +52,11 @@ def test_results_json_holds_every_try_with_the_contract_fields(tiny_bench: Path)
     order = [(r["rows"], r["repeat"], r["engine"], r["threads"]) for r in tries]
     assert order[:4] == [(2000, 1, e, t) for e in ("polars", "duckdb") for t in (1, 2)]
     assert [r["cold"] for r in tries[:4]] == [True] * 4 and not tries[4]["cold"]
+    firsts = [r for r in tries if r["first_after_generation"]]  # one per freshly generated size
+    assert [(r["rows"], r["repeat"], r["engine"], r["threads"]) for r in firsts] == [
+        (2000, 1, "polars", 1),
+        (3000, 1, "polars", 1),
+    ]
 
 
 def test_the_input_is_generated_once_per_rows_and_seed_and_reused(tiny_bench: Path) -> None:
