@@ -111,3 +111,23 @@ def test_a_mismatch_stops_the_bench_naming_the_table() -> None:
     check_agree("tiny", {"polars": same, "duckdb": dict(same)})
     with pytest.raises(FingerprintMismatch, match="table sessions differs between polars"):
         check_agree("tiny", {"polars": same, "duckdb": {**same, "sessions": "2:cc"}})
+
+
+@pytest.mark.parametrize("command", [["bench"], ["bench", "report"], ["compare"]])
+def test_bench_and_compare_have_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rows", "1000", "--size", "small"], "give --rows or --size, not both"),
+        (["--engines", "pandas"], "unknown engine 'pandas'"),
+        (["--threads", "two"], "--threads 'two': give whole numbers"),
+    ],
+)
+def test_bad_bench_options_are_one_line_errors(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["bench", *args])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
