@@ -37,6 +37,7 @@ class Matrix(BaseModel):
     cluster_workers: list[int] = Field(default_factory=list)
     worker_memory: str = "2g"
     spark_master: str | None = None  # an external cluster for the spark cases
+    memory_cap_gib: float | None = Field(None, gt=0)  # a try over it is stopped, not timed
 
     def cases(self, rows: int | None = None) -> list[Case]:
         """The cluster cases run at the largest size only: they are the slowest tries of all,

@@ -53,6 +53,13 @@ def bench(
         bool, typer.Option(help="Time the whole Iceberg load, not only the pipeline.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Generator seed (inputs cached by rows, seed).")] = 42,
+    memory_cap: Annotated[
+        float | None,
+        typer.Option(
+            help="GiB: stop a try whose process tree goes over it (RSS watchdog); the report "
+            "then shows the largest size each case completed under the cap."
+        ),
+    ] = None,
     report: Annotated[bool, typer.Option(help="Write report.md/report.html after.")] = True,
     archive: Annotated[
         bool, typer.Option(help="Also keep a dated copy of results.json in bench/results/.")
@@ -75,6 +82,7 @@ def bench(
         cluster_workers=parse_ints(cluster_workers, "--cluster-workers") if cluster_workers else [],
         worker_memory=worker_memory,
         spark_master=spark_master,
+        memory_cap_gib=memory_cap,
     )
     with progress_bar() as progress:
         task = progress.add_task("starting", total=None)

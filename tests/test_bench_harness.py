@@ -131,3 +131,14 @@ def test_bad_bench_options_are_one_line_errors(args: list[str], message: str) ->
     result = runner.invoke(app, ["bench", *args])
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_try_over_the_memory_cap_is_stopped_and_not_timed(tiny_bench: Path) -> None:
+    from bench.harness import run_try
+    from bench.matrix import Case
+
+    folder = tiny_bench.parent / "data" / "bench" / "rows-2000-seed-42"
+    stopped = run_try(Case("duckdb", 1), folder, False, None, None, memory_cap_bytes=100 * 2**20)
+    assert stopped["over_memory_cap"] and stopped["rss_when_stopped"] > 100 * 2**20
+    finished = run_try(Case("polars", 1), folder, False, None, None, memory_cap_bytes=8 * 2**30)
+    assert "over_memory_cap" not in finished and finished["peak_rss_bytes"] < 8 * 2**30

@@ -8,6 +8,7 @@ from pathlib import Path
 from bench.report import plots
 from bench.report.analysis import (
     CaseSummary,
+    case_label,
     crossover,
     memory_fits,
     summarize_cases,
@@ -174,6 +175,28 @@ def _vertical(
     )
 
 
+def _memory_cap(doc: Document, tries: list[dict], stopped: list[dict], cap_gib: float) -> None:
+    from bench.memory_cap import __doc__ as how
+
+    doc.heading(f"Largest size completed under a {cap_gib:g} GiB memory cap")
+    doc.paragraph(" ".join((how or "").split()))
+    labels = sorted({case_label(t) for t in tries + stopped})
+    rows = []
+    for label in labels:
+        done = [t["rows"] for t in tries if case_label(t) == label]
+        over = [t for t in stopped if case_label(t) == label]
+        first_over = min(over, key=lambda t: t["rows"]) if over else None
+        rows.append(
+            [
+                label,
+                f"{max(done):,}" if done else "none",
+                f"{first_over['rows']:,}" if first_over else "-",
+                _gib(first_over["rss_when_stopped"]) if first_over else "-",
+            ]
+        )
+    doc.table(["case", "largest completed", "stopped at", "RSS when stopped, GiB"], rows)
+
+
 def _horizontal(doc: Document, tries: list[dict], model) -> None:
     doc.heading("Horizontal scaling: Spark on a standalone cluster")
     doc.paragraph(SCALES_OUT)
@@ -242,7 +265,9 @@ def _costs(doc: Document, cases, times, memory, model, prices) -> None:
 
 
 def build_document(results: dict) -> Document:
-    header, tries = results["header"], results["tries"]
+    header = results["header"]
+    tries = [t for t in results["tries"] if not t.get("over_memory_cap")]
+    stopped = [t for t in results["tries"] if t.get("over_memory_cap")]
     cases = summarize_cases(tries)
     times, memory = time_fits(cases), memory_fits(cases)
     model = fit_amdahl(tries)
@@ -297,6 +322,8 @@ def build_document(results: dict) -> Document:
     doc.heading("Crossover points")
     doc.bullets(_crossovers(cases, times) or ["one size only: no curve to fit"])
     _vertical(doc, cases, memory, machine["memory_gib"], big.memory_gib)
+    if header["matrix"].get("memory_cap_gib"):
+        _memory_cap(doc, tries, stopped, header["matrix"]["memory_cap_gib"])
     _horizontal(doc, tries, model)
     _costs(doc, cases, times, memory, model, prices)
     doc.heading("Decision")
