@@ -18,6 +18,9 @@ BENCH_ARGS_default := --rows 100000,1000000 --engines polars,duckdb,spark --thre
 	--cluster-workers 1,2 --repeat 3
 BENCH_ARGS_full := --rows 100000,1000000,10000000 --engines polars,duckdb,spark,native-polars \
 	--threads 1,2 --cluster-workers 1,2 --worker-memory 6g --repeat 3
+# memory: the largest size each engine completes under an 8 GiB cap (RSS watchdog), one try each
+BENCH_ARGS_memory := --rows 1000000,3000000,10000000 --engines polars,duckdb,spark --threads 2 \
+	--repeat 1 --memory-cap 8
 DATA ?= data/raw
 PYTEST_ARGS ?=
 
@@ -56,9 +59,9 @@ fmt: setup ## fix what ruff can and format with black
 generate: setup ## generate a data set: make generate SIZE=small|medium|large
 	$(RUN) etlstack generate --size $(SIZE) --out $(DATA)
 
-bench: setup ## engines side by side → bench/reports/$(BENCH)/report.{md,html} + README section (BENCH=full)
+bench: setup ## engines side by side → bench/reports/$(BENCH)/report.{md,html} + README section (BENCH=full|memory)
 	$(RUN) etlstack bench $(BENCH_ARGS_$(BENCH)) --out bench/reports/$(BENCH) --no-report
-	$(RUN) etlstack bench report bench/reports/$(BENCH) --readme README.md
+	$(RUN) etlstack bench report bench/reports/$(BENCH) $(if $(filter memory,$(BENCH)),,--readme README.md)
 
 bench-parts: setup ## generator throughput (SIZES=small,medium) and Iceberg loads (BENCH_SIZE=medium)
 	$(RUN) python -m bench.generator --sizes $(SIZES)
