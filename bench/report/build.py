@@ -315,7 +315,10 @@ def build_document(results: dict) -> Document:
     doc.heading(f"Stages at {largest:,} events (medians, seconds)")
     doc.table(
         ["stage", *[c.label for c in stage_cases]],
-        [[s, *[_fmt_s(c.stages.get(s, 0.0)) for c in stage_cases]] for s in stage_names]
+        [
+            [s, *[_fmt_s(c.stages[s]) if s in c.stages else "" for c in stage_cases]]
+            for s in stage_names
+        ]
         + [["start-up", *[_fmt_s(c.startup_median) for c in stage_cases]]],
     )
     doc.image("stages.png", plots.stage_breakdown(cases), "stage breakdown")
