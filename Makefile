@@ -12,10 +12,19 @@ RUN := $(UV) run --frozen --no-sync
 SIZE ?= small
 SIZES ?= small,medium
 BENCH_SIZE ?= medium
+BENCH ?= default
+# default: ~20 min on a quiet 2-core host (estimate); full: up to 10M events, Spark K=1 included (hours)
+BENCH_ARGS_default := --rows 100000,1000000 --engines polars,duckdb,spark --threads 1,2 \
+	--cluster-workers 1,2 --repeat 3
+BENCH_ARGS_full := --rows 100000,1000000,10000000 --engines polars,duckdb,spark,native-polars \
+	--threads 1,2 --cluster-workers 1,2 --worker-memory 6g --repeat 3
+# memory: the largest size each engine completes under an 8 GiB cap (RSS watchdog), one try each
+BENCH_ARGS_memory := --rows 1000000,3000000,10000000 --engines polars,duckdb,spark --threads 2 \
+	--repeat 1 --memory-cap 8
 DATA ?= data/raw
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo validate marts test lint fmt generate bench clean
+.PHONY: help setup demo validate marts test lint fmt generate bench bench-parts clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -58,11 +67,14 @@ fmt: setup ## fix what ruff can and format with black
 generate: setup ## generate a data set: make generate SIZE=small|medium|large
 	$(RUN) etlstack generate --size $(SIZE) --out $(DATA)
 
-bench: setup ## generator (SIZES=small,medium), engines and Iceberg loads (BENCH_SIZE=medium) → bench/results/
+bench: setup ## engines side by side → bench/reports/$(BENCH)/report.{md,html} + README section (BENCH=full|memory)
+	$(RUN) etlstack bench $(BENCH_ARGS_$(BENCH)) --out bench/reports/$(BENCH) --no-report
+	$(RUN) etlstack bench report bench/reports/$(BENCH) $(if $(filter memory,$(BENCH)),,--readme README.md)
+
+bench-parts: setup ## generator throughput (SIZES=small,medium) and Iceberg loads (BENCH_SIZE=medium)
 	$(RUN) python -m bench.generator --sizes $(SIZES)
 	test -f data/bench-$(BENCH_SIZE)/_generation.json || \
 		$(RUN) etlstack generate --size $(BENCH_SIZE) --format parquet --out data/bench-$(BENCH_SIZE)
-	$(RUN) python -m bench.pipelines --input data/bench-$(BENCH_SIZE) --format parquet
 	$(RUN) python -m bench.lakehouse --input data/bench-$(BENCH_SIZE)
 
 clean: ## remove generated data, warehouse and caches (not the environment)

@@ -270,3 +270,11 @@ def query(
         warehouse or settings.warehouse, catalog_uri or settings.catalog_uri, settings.data_dir
     )
     Console().print(rich_table(run_query(con, sql), limit))  # stdout: the result, pipeable
+
+
+# benchmark and engine comparison: their own modules (bench harness lives in bench/)
+from python_engines.bench_command import bench_app  # noqa: E402
+from python_engines.compare_command import compare  # noqa: E402
+
+app.add_typer(bench_app, name="bench")
+app.command()(compare)

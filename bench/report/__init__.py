@@ -1,0 +1,1 @@
+"""The bench report: analysis of results.json, plots, cost model, flowchart, Markdown and HTML."""

@@ -1,0 +1,117 @@
+"""results.json → report.md, report.html and plots/*.png in the same folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.report import plots, sections
+from bench.report.analysis import memory_fits, summarize_cases, time_fits
+from bench.report.costs import largest_vm, load_prices
+from bench.report.decision import decide, mermaid, svg
+from bench.report.document import Document, to_html, to_markdown
+from bench.report.scaling_model import fit_amdahl
+from bench.results_file import read_results
+
+
+def build_document(results: dict) -> Document:
+    header = results["header"]
+    tries = [t for t in results["tries"] if not t.get("over_memory_cap")]
+    stopped = [t for t in results["tries"] if t.get("over_memory_cap")]
+    cases = summarize_cases(tries)
+    times, memory = time_fits(cases), memory_fits(cases)
+    model = fit_amdahl(tries)
+    prices = load_prices()
+    big = largest_vm(prices)
+    machine = header["machine"]
+    doc = Document(f"etlstack bench — {header['date']}")
+    doc.paragraph(
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; "
+        f"git {header['git_commit'][:12]}; "
+        + ", ".join(f"{k} {v}" for k, v in header["versions"].items())
+    )
+    m = header["matrix"]
+    doc.paragraph(
+        f"Matrix: rows {', '.join(f'{r:,}' for r in m['rows'])}; engines {', '.join(m['engines'])};"
+        f" threads {', '.join(map(str, m['threads']))}; cluster workers "
+        f"{', '.join(map(str, m['cluster_workers'])) or 'none'}; {m['repeat']} tries per case; "
+        f"{'whole Iceberg load' if m['load'] else 'pipeline (read → output tables in memory)'}; "
+        f"seed {m['seed']}."
+    )
+    sections.verification(doc, tries)
+    doc.heading("Medians with 95 % bootstrap intervals")
+    doc.table(
+        [
+            "case",
+            "events",
+            "median s",
+            "95 % CI",
+            "min to max",
+            "cold s",
+            "warm median s",
+            "start-up s",
+            "peak RSS GiB",
+            "CPU %",
+            "events/s",
+            "outlier tries",
+        ],
+        sections.median_rows(cases),
+    )
+    doc.image("time_vs_rows.png", plots.time_vs_rows(cases), "time vs rows")
+    doc.image("rss_vs_rows.png", plots.rss_vs_rows(cases), "peak RSS vs rows")
+    largest = max(c.rows for c in cases)
+    stage_cases = [c for c in cases if c.rows == largest]
+    stage_names = list(dict.fromkeys(s for c in stage_cases for s in c.stages))
+    doc.heading(f"Stages at {largest:,} events (medians, seconds)")
+    doc.table(
+        ["stage", *[c.label for c in stage_cases]],
+        [
+            [s, *[sections.fmt_s(c.stages[s]) if s in c.stages else "" for c in stage_cases]]
+            for s in stage_names
+        ]
+        + [["start-up", *[sections.fmt_s(c.startup_median) for c in stage_cases]]],
+    )
+    doc.image("stages.png", plots.stage_breakdown(cases), "stage breakdown")
+    doc.heading("Crossover points")
+    doc.bullets(sections.crossovers(cases, times) or ["one size only: no curve to fit"])
+    sections.vertical(doc, cases, memory, machine["memory_gib"], big.memory_gib)
+    if header["matrix"].get("memory_cap_gib"):
+        sections.memory_cap(doc, tries, stopped, header["matrix"]["memory_cap_gib"])
+    sections.horizontal(doc, tries, model)
+    sections.costs(doc, cases, times, memory, model, prices)
+    doc.heading("Decision")
+    decision = decide(cases, memory, machine["memory_gib"], big, model)
+    if decision is None:
+        doc.paragraph("No Polars or DuckDB case: no single-node threshold to compute.")
+    else:
+        doc.paragraph(
+            "Thresholds computed from this run (fitted bytes per event, medians); "
+            "re-running the bench re-draws them."
+        )
+        doc.flowchart(mermaid(decision), svg(decision))
+        doc.bullets(list(decision.notes))
+    doc.heading("Methodology")
+    doc.paragraph(header["method"])
+    doc.paragraph(
+        "Statistics: median, min, max over the tries; the 95 % interval is a percentile "
+        "bootstrap of the median (scipy.stats.bootstrap, 2000 resamples); a try above "
+        "Q3 + 1.5 IQR or above twice the median is flagged (kept, not dropped). With 3 tries "
+        "an interval is wide by nature: read it as the spread, not as precision."
+    )
+    return doc
+
+
+def build_report(folder: Path, readme: Path | None = None) -> list[Path]:
+    results = read_results(folder)
+    doc = build_document(results)
+    if readme is not None:
+        from bench.report.readme import fragment, write_readme_section
+
+        write_readme_section(readme, fragment(doc, folder, readme))
+    plots_dir = folder / "plots"
+    plots_dir.mkdir(parents=True, exist_ok=True)
+    for name, png in doc.images.items():
+        (plots_dir / name).write_bytes(png)
+    markdown, page = folder / "report.md", folder / "report.html"
+    markdown.write_text(to_markdown(doc))
+    page.write_text(to_html(doc))
+    return [markdown, page, plots_dir] + ([readme] if readme else [])

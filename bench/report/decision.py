@@ -1,0 +1,167 @@
+"""The decision flowchart, computed from this run's numbers: how many events a day each
+single-node engine can take in a given memory (bytes of peak RSS per event, fitted), which is
+fastest, and what the Spark model says beyond that. No threshold is typed in."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from dataclasses import dataclass
+
+from bench.report.analysis import CaseSummary, MemoryLine
+from bench.report.costs import USABLE_MEMORY, Instance
+from bench.report.scaling_model import AmdahlFit
+
+SINGLE_NODE = ("polars", "duckdb")  # the product's engines (native Polars is a baseline only)
+GIB = 2**30
+
+
+@dataclass(frozen=True)
+class Step:
+    question: str  # "events per day <= N?"
+    events: float
+    answer: str  # when yes
+
+
+@dataclass(frozen=True)
+class Decision:
+    steps: tuple[Step, ...]
+    otherwise: str
+    notes: tuple[str, ...]
+
+
+def _events(n: float) -> str:
+    if n >= 1e9:
+        return f"{n / 1e9:.1f} billion"
+    if n >= 1e6:
+        return f"{n / 1e6:.0f} million" if n >= 1e7 else f"{n / 1e6:.1f} million"
+    return f"{n:,.0f}"
+
+
+def best_local(cases: list[CaseSummary], engine: str) -> str | None:
+    """The engine's label with the most threads (how it would be run)."""
+    labels = [c for c in cases if c.engine == engine and not c.cluster_workers]
+    return max(labels, key=lambda c: c.threads).label if labels else None
+
+
+def decide(
+    cases: list[CaseSummary],
+    memory: dict[str, MemoryLine],
+    machine_gib: float,
+    big_vm: Instance,
+    model: AmdahlFit | None,
+) -> Decision | None:
+    largest = max(c.rows for c in cases)
+    at_largest = {c.label: c for c in cases if c.rows == largest}
+    engines = {e: best_local(cases, e) for e in SINGLE_NODE if best_local(cases, e) in at_largest}
+    engines = {e: label for e, label in engines.items() if label in memory}
+    if not engines:
+        return None
+    fastest = min(engines, key=lambda e: at_largest[engines[e]].wall.median)
+    here = machine_gib * GIB * USABLE_MEMORY
+    big = big_vm.memory_gib * GIB * USABLE_MEMORY
+    capacity = {
+        e: (memory[engines[e]].events_within(here), memory[engines[e]].events_within(big))
+        for e in engines
+    }
+    steps = [
+        Step(
+            f"events per day <= {_events(capacity[fastest][0])}?",
+            capacity[fastest][0],
+            f"{fastest} on this machine ({machine_gib:.0f} GiB)",
+        ),
+        Step(
+            f"events per day <= {_events(capacity[fastest][1])}?",
+            capacity[fastest][1],
+            f"{fastest} on one {big_vm.name} ({big_vm.memory_gib:.0f} GiB)",
+        ),
+    ]
+    notes = [
+        f"{e}: {memory[engines[e]].per_event_bytes:,.0f} bytes of peak RSS per event "
+        f"(+ {memory[engines[e]].base_bytes / GIB:.2f} GiB base), fitted over the sizes run"
+        for e in engines
+    ]
+    frugal = max(engines, key=lambda e: capacity[e][1])
+    if frugal != fastest and capacity[frugal][1] > capacity[fastest][1]:
+        ratio = at_largest[engines[frugal]].wall.median / at_largest[engines[fastest]].wall.median
+        steps.append(
+            Step(
+                f"events per day <= {_events(capacity[frugal][1])}?",
+                capacity[frugal][1],
+                f"{frugal} on one {big_vm.name} ({ratio:.1f}x the time of {fastest})",
+            )
+        )
+    spark = best_local(cases, "spark")
+    if spark in at_largest:
+        ratio = at_largest[spark].wall.median / at_largest[engines[fastest]].wall.median
+        notes.append(
+            f"measured at {largest:,} events: Spark {spark.split()[-1]} took {ratio:.1f}x "
+            f"the time of {fastest}"
+        )
+    otherwise = f"split the day into parts that fit and run {fastest} per part, or a Spark cluster"
+    if model is not None:
+        notes.append(
+            f"Spark model: {model.parallel_share:.0%} of the pipeline parallel, start-up "
+            f"{model.startup:.1f} s (fitted on {model.source}, {model.rows:,} events)"
+        )
+        otherwise += f" ({model.parallel_share:.0%} of Spark's work parallel in the model)"
+    return Decision(tuple(sorted(steps, key=lambda s: s.events)), otherwise, tuple(notes))
+
+
+def mermaid(decision: Decision) -> str:
+    lines = ["flowchart TD", '  start(["a day of events"])']
+    previous = "start"
+    for number, step in enumerate(decision.steps):
+        lines.append(f'  q{number}{{"{step.question}"}}')
+        lines.append(f'  a{number}["{step.answer}"]')
+        lines.append(
+            f"  {previous} --> q{number}" if number == 0 else f"  {previous} -- no --> q{number}"
+        )
+        lines.append(f"  q{number} -- yes --> a{number}")
+        previous = f"q{number}"
+    lines.append(f'  z["{decision.otherwise}"]')
+    lines.append(f"  {previous} -- no --> z")
+    return "\n".join(lines)
+
+
+def svg(decision: Decision) -> str:
+    """The same flowchart drawn as inline SVG (no script, no network)."""
+    width, row, box_w, box_h = 900, 90, 380, 50
+    height = row * (len(decision.steps) + 1) + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'font-family="sans-serif" font-size="13">',
+        '<defs><marker id="arrow" markerWidth="10" markerHeight="10" refX="9" refY="3" '
+        'orient="auto"><path d="M0,0 L9,3 L0,6 z" fill="#333"/></marker></defs>',
+    ]
+
+    def box(x: float, y: float, text: str, fill: str, rounded: int, w: float = box_w) -> None:
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{w}" height="{box_h}" rx="{rounded}" '
+            f'fill="{fill}" stroke="#333"/>'
+        )
+        lines = textwrap.wrap(text, int(w / 7.2))[:3] or [""]
+        for number, line in enumerate(lines):
+            dy = box_h / 2 + 4 + (number - (len(lines) - 1) / 2) * 15
+            parts.append(
+                f'<text x="{x + w / 2}" y="{y + dy}" text-anchor="middle">'
+                f"{html.escape(line)}</text>"
+            )
+
+    def arrow(x1: float, y1: float, x2: float, y2: float, label: str) -> None:
+        parts.append(
+            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#333" '
+            'marker-end="url(#arrow)"/>'
+        )
+        parts.append(f'<text x="{(x1 + x2) / 2 + 6}" y="{(y1 + y2) / 2 - 4}">{label}</text>')
+
+    left, right = 20, width - box_w - 20
+    for number, step in enumerate(decision.steps):
+        y = 20 + number * row
+        box(left, y, step.question, "#fff3cd", 25)
+        box(right, y, step.answer, "#d4edda", 4)
+        arrow(left + box_w, y + box_h / 2, right, y + box_h / 2, "yes")
+        arrow(left + box_w / 2, y + box_h, left + box_w / 2, y + row, "no")
+    box(left, 20 + len(decision.steps) * row, decision.otherwise, "#f8d7da", 4, width - 40)
+    parts.append("</svg>")
+    return "\n".join(parts)

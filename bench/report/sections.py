@@ -1,0 +1,253 @@
+"""The report's sections, each written into a Document from the case summaries and fits."""
+
+from __future__ import annotations
+
+import itertools
+
+from bench.report import plots
+from bench.report.analysis import CaseSummary, case_label, crossover
+from bench.report.costs import (
+    ASSUMPTIONS,
+    CLUSTER_SIZES,
+    CostPoint,
+    single_vm,
+    spark_cluster,
+)
+from bench.report.decision import best_local
+from bench.report.document import Document
+from bench.report.scaling_model import MODEL_WORKERS
+
+GIB = 2**30
+SCALES_OUT = (
+    "What scales out: Spark — the same SQL runs on K workers (measured here on a real standalone "
+    "cluster with K = 1 and 2 one-core workers; beyond that the fitted model). What does not: the "
+    "Polars and DuckDB paths run on one machine only — more cores and memory on that machine "
+    "(vertical), nothing beyond it, except splitting the input by day and running independent "
+    "days on different machines (the incremental load then stitches sessions across midnight "
+    "in order, one day after the other)."
+)
+MEMORY_METHOD = (
+    "Memory: bytes of peak RSS per event are fitted (least squares, peak = base + per-event x "
+    "events) over the sizes run; the largest day an engine takes in X GiB is where that line "
+    "reaches 80 % of X — an extrapolation. A measured ceiling needs `--memory-cap GiB` "
+    "(`make bench BENCH=memory`): an RSS watchdog, not a kernel limit — this host's cgroup "
+    "memory hierarchy (v1) belongs to the sandbox that runs these sessions, and RLIMIT_AS fails "
+    "the JVM and Polars at start-up (they reserve far more address space than they touch)."
+)
+
+
+def fmt_s(x: float) -> str:
+    return f"{x:,.2f}" if x < 100 else f"{x:,.0f}"
+
+
+def gib(b: float) -> str:
+    return f"{b / GIB:.2f}"
+
+
+def events(n: float) -> str:
+    return f"{n:,.0f}" if n < 1e12 else "unbounded"
+
+
+def median_rows(cases: list[CaseSummary]) -> list[list[object]]:
+    rows = []
+    for c in cases:
+        rows.append(
+            [
+                c.label,
+                f"{c.rows:,}",
+                fmt_s(c.wall.median),
+                f"{fmt_s(c.wall.ci_low)}-{fmt_s(c.wall.ci_high)}",
+                f"{fmt_s(c.wall.minimum)} to {fmt_s(c.wall.maximum)}",
+                fmt_s(c.cold_wall) if c.cold_wall is not None else "",
+                fmt_s(c.warm_median_wall) if c.warm_median_wall is not None else "",
+                fmt_s(c.startup_median),
+                gib(c.rss_median),
+                f"{c.cpu_percent_median:.0f}",
+                f"{c.events_per_second_median:,.0f}",
+                ",".join(str(t) for t in c.outlier_tries) or "-",
+            ]
+        )
+    return rows
+
+
+def verification(doc: Document, tries: list[dict]) -> None:
+    doc.heading("Verified before timed")
+    rows = []
+    for size in sorted({t["rows"] for t in tries}):
+        of_size = [t for t in tries if t["rows"] == size]
+        for table in sorted(of_size[0]["output_fingerprint"]):
+            prints = {t["output_fingerprint"][table] for t in of_size}
+            cases = len({(t["engine"], t["threads"], t.get("cluster_workers")) for t in of_size})
+            verdict = "equal" if len(prints) == 1 else "DIFFER"
+            rows.append([f"{size:,}", table, next(iter(prints)), cases, verdict])
+    doc.paragraph(
+        "Every case's output tables were fingerprinted (row count and an order-independent sum "
+        "of row hashes) and compared across engines before any time of that size was kept."
+    )
+    doc.table(["events", "table", "fingerprint", "cases", "verdict"], rows)
+
+
+def crossovers(cases: list[CaseSummary], fits: dict) -> list[str]:
+    labels = [best_local(cases, e) for e in ("polars", "duckdb", "spark", "native-polars")]
+    labels = [label for label in labels if label in fits]
+    lines = []
+    for a, b in itertools.combinations(labels, 2):
+        at = crossover(fits[a], fits[b])
+        sizes = [c.rows for c in cases]
+        if at is None or not (min(sizes) / 100 <= at <= max(sizes) * 1000):
+            faster = a if fits[a](max(sizes)) < fits[b](max(sizes)) else b
+            lines.append(f"{a} vs {b}: no crossover near the sizes run; {faster} is faster.")
+        else:
+            big = a if fits[a](at * 10) < fits[b](at * 10) else b
+            lines.append(
+                f"{a} vs {b}: the fitted times cross at about {at:,.0f} events; "
+                f"above it {big} is faster."
+            )
+    for label in labels:
+        fit = fits[label]
+        lines.append(
+            f"{label}: {fit.fixed:.2f} s fixed + {fit.per_event * 1e6:.2f} µs per event "
+            f"({1 / fit.per_event if fit.per_event else float('inf'):,.0f} events/s at scale)"
+        )
+    return lines
+
+
+def vertical(
+    doc: Document, cases: list[CaseSummary], memory: dict, machine_gib: float, big: float
+) -> None:
+    doc.heading("Vertical scaling: threads and memory")
+    largest = max(c.rows for c in cases)
+    rows = []
+    for engine in sorted({c.engine for c in cases if not c.cluster_workers}):
+        group = sorted(
+            (
+                c
+                for c in cases
+                if c.engine == engine and c.rows == largest and not c.cluster_workers
+            ),
+            key=lambda c: c.threads,
+        )
+        for c in group:
+            rows.append(
+                [
+                    engine,
+                    c.threads,
+                    fmt_s(c.wall.median),
+                    f"{group[0].wall.median / c.wall.median:.2f}x",
+                ]
+            )
+    doc.table(["engine", "threads", f"median s at {largest:,}", "speed-up vs fewest"], rows)
+    doc.image("threads_scaling.png", plots.threads_scaling(cases), "threads scaling")
+    doc.paragraph(MEMORY_METHOD)
+    mem_rows = []
+    for label, line in sorted(memory.items()):
+        mem_rows.append(
+            [
+                label,
+                f"{line.per_event_bytes:,.0f}",
+                gib(line.base_bytes),
+                events(line.events_within(machine_gib * GIB * 0.8)),
+                events(line.events_within(64 * GIB * 0.8)),
+                events(line.events_within(big * GIB * 0.8)),
+            ]
+        )
+    doc.table(
+        [
+            "case",
+            "bytes/event",
+            "base GiB",
+            f"max events in {machine_gib:.0f} GiB",
+            "in 64 GiB",
+            f"in {big:.0f} GiB",
+        ],
+        mem_rows,
+    )
+
+
+def memory_cap(doc: Document, tries: list[dict], stopped: list[dict], cap_gib: float) -> None:
+    from bench.memory_cap import __doc__ as how
+
+    doc.heading(f"Largest size completed under a {cap_gib:g} GiB memory cap")
+    doc.paragraph(" ".join((how or "").split()))
+    labels = sorted({case_label(t) for t in tries + stopped})
+    rows = []
+    for label in labels:
+        done = [t["rows"] for t in tries if case_label(t) == label]
+        over = [t for t in stopped if case_label(t) == label]
+        first_over = min(over, key=lambda t: t["rows"]) if over else None
+        rows.append(
+            [
+                label,
+                f"{max(done):,}" if done else "none",
+                f"{first_over['rows']:,}" if first_over else "-",
+                gib(first_over["rss_when_stopped"]) if first_over else "-",
+            ]
+        )
+    doc.table(["case", "largest completed", "stopped at", "RSS when stopped, GiB"], rows)
+
+
+def horizontal(doc: Document, tries: list[dict], model) -> None:
+    doc.heading("Horizontal scaling: Spark on a standalone cluster")
+    doc.paragraph(SCALES_OUT)
+    if model is None:
+        doc.paragraph("No Spark tries with two worker counts or thread counts: no model fitted.")
+        return
+    doc.paragraph(
+        f"Fitted on {model.source} at {model.rows:,} events (points: "
+        + ", ".join(f"K={k}: {s:.1f} s" for k, s in model.median_points())
+        + f"): start-up {model.startup:.1f} s + serial {model.serial:.1f} s + parallel "
+        f"{model.parallel:.1f} s / K. Rows for K > 2 are a MODEL (this host has 2 cores)."
+    )
+    doc.table(
+        ["K one-core workers", "seconds", "kind"],
+        [
+            [k, fmt_s(model.seconds(k)), "measured fit" if k <= 2 else "model"]
+            for k in MODEL_WORKERS
+        ],
+    )
+    doc.image("cluster_scaling.png", plots.cluster_scaling(model), "cluster scaling (model)")
+
+
+def costs(doc: Document, cases, times, memory, model, prices) -> None:
+    doc.heading("Cost per run and per million events")
+    doc.bullets(list(ASSUMPTIONS))
+    sizes = sorted({c.rows for c in cases})
+    sizes += [n for n in (10_000_000, 100_000_000, 1_000_000_000) if n > sizes[-1]]
+    points: list[CostPoint] = []
+    missing: list[str] = []
+    for engine in ("polars", "duckdb", "spark"):
+        label = best_local(cases, engine)
+        if label in times and label in memory:
+            for n in sizes:
+                point = single_vm(f"{label} on one VM", n, times[label], memory[label], prices)
+                if point:
+                    points.append(point)
+                else:
+                    missing.append(f"{label}: {n:,} events do not fit in the largest VM")
+    if model is not None:
+        for k, n in itertools.product(CLUSTER_SIZES, sizes):
+            points.append(spark_cluster(n, k, model, prices))
+    measured = {c.rows for c in cases}
+    doc.table(
+        ["setup", "events", "instance", "seconds", "USD/run", "USD per million events", "kind"],
+        [
+            [
+                p.setup,
+                f"{p.rows:,}",
+                p.instance,
+                fmt_s(p.seconds),
+                f"{p.usd_per_run:.4f}",
+                f"{p.usd_per_million_events:.5f}",
+                (
+                    "fitted at a measured size"
+                    if p.rows in measured and "model" not in p.setup
+                    else "extrapolated / model"
+                ),
+            ]
+            for p in points
+        ],
+    )
+    if missing:
+        doc.bullets(missing)
+    if points:
+        doc.image("cost_per_million.png", plots.cost_per_million(points), "cost per million")

@@ -1,0 +1,116 @@
+"""``etlstack bench``: engines side by side on generated inputs → results.json and a report.
+``etlstack bench report DIR`` rebuilds the report from a results file. The harness is bench/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from python_engines.terminal import console, friendly_errors, progress_bar
+
+bench_app = typer.Typer(
+    help="Benchmark the engines (fresh process per try, round-robin, verified outputs) and "
+    "write results.json + report.md/report.html. `etlstack bench report DIR` rebuilds a report.",
+    invoke_without_command=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@bench_app.callback()
+@friendly_errors
+def bench(
+    ctx: typer.Context,
+    rows: Annotated[
+        str | None, typer.Option(help="Input sizes in events, e.g. 100000,1000000.")
+    ] = None,
+    size: Annotated[
+        str | None, typer.Option(help="Named sizes instead: tiny, small, medium, large.")
+    ] = None,
+    engines: Annotated[
+        str, typer.Option(help="polars, duckdb, spark, native-polars (comma-separated).")
+    ] = "polars,duckdb,spark",
+    repeat: Annotated[int, typer.Option(min=1, help="Tries per case (rounds).")] = 3,
+    threads: Annotated[str, typer.Option(help="Threads/cores per engine, e.g. 1,2.")] = "2",
+    cluster_workers: Annotated[
+        str | None,
+        typer.Option(help="Also run Spark on a local standalone cluster of K workers, e.g. 1,2."),
+    ] = None,
+    worker_memory: Annotated[str, typer.Option(help="Memory of each cluster worker.")] = "2g",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the spark cases on this existing master (spark://host:port) "
+            "[env ETLSTACK_SPARK_MASTER is not read here: the harness sets it per try]."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for results.json and the report.")] = Path(
+        "bench/out"
+    ),
+    load: Annotated[
+        bool, typer.Option(help="Time the whole Iceberg load, not only the pipeline.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Generator seed (inputs cached by rows, seed).")] = 42,
+    memory_cap: Annotated[
+        float | None,
+        typer.Option(
+            help="GiB: stop a try whose process tree goes over it (RSS watchdog); the report "
+            "then shows the largest size each case completed under the cap."
+        ),
+    ] = None,
+    report: Annotated[bool, typer.Option(help="Write report.md/report.html after.")] = True,
+    archive: Annotated[
+        bool, typer.Option(help="Also keep a dated copy of results.json in bench/results/.")
+    ] = True,
+) -> None:
+    """Run the benchmark matrix (the default command)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from bench.harness import run_bench
+    from bench.machine import RESULTS
+    from bench.matrix import Matrix, parse_engines, parse_ints, parse_rows
+
+    matrix = Matrix(
+        rows=parse_rows(rows, size),
+        engines=parse_engines(engines),
+        threads=parse_ints(threads, "--threads"),
+        repeat=repeat,
+        seed=seed,
+        load=load,
+        cluster_workers=parse_ints(cluster_workers, "--cluster-workers") if cluster_workers else [],
+        worker_memory=worker_memory,
+        spark_master=spark_master,
+        memory_cap_gib=memory_cap,
+    )
+    with progress_bar() as progress:
+        task = progress.add_task("starting", total=None)
+
+        def on_try(description: str, done: int, total: int) -> None:
+            progress.update(task, description=description, completed=done, total=total)
+
+        path = run_bench(matrix, out, on_try, archive=RESULTS if archive else None)
+    console.print(f"[green]verified and measured[/green]: {path}")
+    if report:
+        _report(out)
+
+
+def _report(folder: Path, readme: Path | None = None) -> None:
+    from bench.report.build import build_report
+
+    written = build_report(folder, readme)
+    console.print("[green]report[/green]: " + ", ".join(str(p) for p in written))
+
+
+@bench_app.command("report")
+@friendly_errors
+def report_command(
+    folder: Annotated[Path, typer.Argument(help="A folder with results.json (or the file).")],
+    readme: Annotated[
+        Path | None,
+        typer.Option(help="Also rewrite this README's section between the bench-report markers."),
+    ] = None,
+) -> None:
+    """Rebuild report.md and report.html (plots, tables, flowchart) from a results file."""
+    _report(folder.parent if folder.is_file() else folder, readme)

@@ -1,0 +1,72 @@
+"""Two engines' Iceberg tables row for row: the rows one has and the other has not (as a multiset:
+a duplicated row counts twice)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from pyiceberg.exceptions import NoSuchTableError
+
+from python_engines.errors import EtlStackError
+from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
+
+TABLES = ("events", "sessions", "rejected_events", "cleansed_events")
+_OCCURRENCE = "_occurrence"
+
+
+@dataclass
+class TableDiff:
+    table: str
+    rows: tuple[int, int]
+    only_first: pl.DataFrame  # rows of the first engine the second has not
+    only_second: pl.DataFrame
+
+    @property
+    def equal(self) -> bool:
+        return self.only_first.height == 0 and self.only_second.height == 0
+
+
+def _read(catalog, engine: str, name: str) -> pl.DataFrame:
+    try:
+        table = catalog.load_table((engine, name))
+    except NoSuchTableError:
+        raise EtlStackError(
+            f"no table {engine}.{name} in this warehouse: load it with `etlstack run --engine "
+            f"{engine}` first"
+        ) from None
+    schema = DATA_TABLES[name].schema
+    arrow = table.scan().to_arrow()
+    return pl.from_arrow(arrow.select(schema.names).cast(schema))
+
+
+def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
+    """Number equal rows 0, 1, … so a multiset difference is an anti-join."""
+    return frame.with_columns(pl.int_range(pl.len()).over(frame.columns).alias(_OCCURRENCE))
+
+
+def diff_frames(name: str, first: pl.DataFrame, second: pl.DataFrame) -> TableDiff:
+    a, b = _numbered(first), _numbered(second)
+    on = a.columns
+    only_a = a.join(b, on=on, how="anti", nulls_equal=True).drop(_OCCURRENCE)
+    only_b = b.join(a, on=on, how="anti", nulls_equal=True).drop(_OCCURRENCE)
+    order = first.columns
+    return TableDiff(
+        name,
+        (first.height, second.height),
+        only_a.sort(order, nulls_last=True),
+        only_b.sort(order, nulls_last=True),
+    )
+
+
+def compare_engines(
+    first: str, second: str, warehouse: Path, catalog_uri: str | None = None
+) -> list[TableDiff]:
+    if not warehouse.exists():
+        raise EtlStackError(f"no warehouse at {warehouse}")
+    catalog = open_catalog(warehouse, catalog_uri)
+    return [
+        diff_frames(name, _read(catalog, first, name), _read(catalog, second, name))
+        for name in TABLES
+    ]

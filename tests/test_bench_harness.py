@@ -1,0 +1,144 @@
+"""`etlstack bench` on tiny data: the results contract, statistics on known inputs, fingerprints
+that catch a changed row, and the report built from the results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from bench.fingerprint import FingerprintMismatch, check_agree, table_fingerprint
+from bench.results_file import TRY_FIELDS
+from bench.statistics import summarize
+from python_engines.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def tiny_bench(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real two-size, two-engine, two-try bench (fresh processes) in a scratch folder."""
+    root = tmp_path_factory.mktemp("bench")
+    out = root / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)  # the input cache (data/bench) goes here too
+        args = ["bench", "--rows", "2000,3000", "--engines", "polars,duckdb", "--repeat", "2"]
+        result = runner.invoke(app, [*args, "--threads", "1,2", "--out", str(out), "--no-archive"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_results_json_holds_every_try_with_the_contract_fields(tiny_bench: Path) -> None:
+    results = json.loads((tiny_bench / "results.json").read_text())
+    header, tries = results["header"], results["tries"]
+    assert {"cpu", "cores", "memory_gib"} <= set(header["machine"])
+    assert {"polars", "duckdb", "pyspark"} <= set(header["versions"])
+    assert header["git_commit"] and header["date"] and header["matrix"]["repeat"] == 2
+    assert len(tries) == 2 * 2 * 2 * 2  # sizes x engines x threads x tries
+    for record in tries:
+        assert set(TRY_FIELDS) <= set(record)
+        assert record["wall_seconds"] > record["startup_seconds"] > 0
+        assert record["peak_rss_bytes"] > 50 * 2**20
+        assert 0 < record["cpu_percent"] <= 100 * 2
+        assert record["events_per_second"] == pytest.approx(
+            record["rows"] / record["wall_seconds"], rel=0.01
+        )
+        assert set(record["output_fingerprint"]) == {"events", "rejected_events", "sessions"}
+        assert {"read", "sessionized", "fetch"} <= set(record["stages"])
+    # round-robin: within a round every case runs before any runs again
+    order = [(r["rows"], r["repeat"], r["engine"], r["threads"]) for r in tries]
+    assert order[:4] == [(2000, 1, e, t) for e in ("polars", "duckdb") for t in (1, 2)]
+    assert [r["cold"] for r in tries[:4]] == [True] * 4 and not tries[4]["cold"]
+    firsts = [r for r in tries if r["first_after_generation"]]  # one per freshly generated size
+    assert [(r["rows"], r["repeat"], r["engine"], r["threads"]) for r in firsts] == [
+        (2000, 1, "polars", 1),
+        (3000, 1, "polars", 1),
+    ]
+
+
+def test_the_input_is_generated_once_per_rows_and_seed_and_reused(tiny_bench: Path) -> None:
+    cache = tiny_bench.parent / "data" / "bench"
+    assert sorted(p.name for p in cache.iterdir()) == ["rows-2000-seed-42", "rows-3000-seed-42"]
+
+
+def test_the_report_is_written_self_contained_with_plots_and_a_flowchart(tiny_bench: Path) -> None:
+    markdown = (tiny_bench / "report.md").read_text()
+    page = (tiny_bench / "report.html").read_text()
+    assert "```mermaid" in markdown and "| polars x2 | 3,000 |" in markdown
+    assert "<svg" in page and page.count("data:image/png;base64,") >= 5
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page
+    assert (tiny_bench / "plots" / "time_vs_rows.png").stat().st_size > 1000
+
+
+def test_bench_report_rebuilds_the_report_from_results(tiny_bench: Path) -> None:
+    (tiny_bench / "report.md").unlink()
+    result = runner.invoke(app, ["bench", "report", str(tiny_bench)])
+    assert result.exit_code == 0, result.output
+    assert (tiny_bench / "report.md").exists()
+
+
+def test_median_interval_and_outliers_on_known_tries() -> None:
+    summary = summarize([10.0, 11.0, 12.0, 13.0, 40.0])
+    assert (summary.median, summary.minimum, summary.maximum) == (12.0, 10.0, 40.0)
+    assert 10.0 <= summary.ci_low <= 12.0 <= summary.ci_high <= 40.0
+    assert summary.outliers == (4,)  # 40 > Q3 + 1.5 IQR and > 2 x median
+
+
+def test_identical_or_single_tries_have_a_point_interval_and_no_outlier() -> None:
+    assert summarize([5.0, 5.0, 5.0]).ci_low == summarize([5.0, 5.0, 5.0]).ci_high == 5.0
+    single = summarize([7.0])
+    assert (single.ci_low, single.ci_high, single.outliers) == (7.0, 7.0, ())
+
+
+def _table(values: list[str | None]) -> pa.Table:
+    return pa.table({"id": list(range(len(values))), "value": values})
+
+
+def test_fingerprint_ignores_row_order_but_catches_a_changed_row() -> None:
+    table = _table(["a", "b", None, "d"])
+    assert table_fingerprint(table) == table_fingerprint(table.take([3, 1, 0, 2]))
+    changed = _table(["a", "b", None, "e"])
+    assert table_fingerprint(table) != table_fingerprint(changed)
+    assert table_fingerprint(table) != table_fingerprint(table.slice(0, 3))
+
+
+def test_a_mismatch_stops_the_bench_naming_the_table() -> None:
+    same = {"events": "4:aa", "sessions": "2:bb"}
+    check_agree("tiny", {"polars": same, "duckdb": dict(same)})
+    with pytest.raises(FingerprintMismatch, match="table sessions differs between polars"):
+        check_agree("tiny", {"polars": same, "duckdb": {**same, "sessions": "2:cc"}})
+
+
+@pytest.mark.parametrize("command", [["bench"], ["bench", "report"], ["compare"]])
+def test_bench_and_compare_have_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rows", "1000", "--size", "small"], "give --rows or --size, not both"),
+        (["--engines", "pandas"], "unknown engine 'pandas'"),
+        (["--threads", "two"], "--threads 'two': give whole numbers"),
+    ],
+)
+def test_bad_bench_options_are_one_line_errors(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["bench", *args])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_try_over_the_memory_cap_is_stopped_and_not_timed(tiny_bench: Path) -> None:
+    from bench.harness import run_try
+    from bench.matrix import Case
+
+    folder = tiny_bench.parent / "data" / "bench" / "rows-2000-seed-42"
+    stopped = run_try(Case("duckdb", 1), folder, False, None, None, memory_cap_bytes=100 * 2**20)
+    assert stopped["over_memory_cap"] and stopped["rss_when_stopped"] > 100 * 2**20
+    finished = run_try(Case("polars", 1), folder, False, None, None, memory_cap_bytes=8 * 2**30)
+    assert "over_memory_cap" not in finished and finished["peak_rss_bytes"] < 8 * 2**30

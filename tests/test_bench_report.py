@@ -1,0 +1,133 @@
+"""The report's thresholds come from the numbers fed in: a synthetic results.json, then the same
+with one engine's memory doubled, must move the flowchart's threshold."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bench.report.build import build_document, build_report
+from bench.report.decision import GIB
+from bench.report.scaling_model import fit_amdahl
+
+PRINTS = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
+
+
+def _try(engine: str, rows: int, repeat: int, wall: float, rss: float, **extra) -> dict:
+    return {
+        "engine": engine,
+        "rows": rows,
+        "repeat": repeat,
+        "threads": extra.pop("threads", 2),
+        "wall_seconds": wall,
+        "startup_seconds": extra.pop("startup", 0.5),
+        "stages": {"read": wall * 0.2, "sessionized": wall * 0.6},
+        "peak_rss_bytes": rss,
+        "cpu_seconds": wall,
+        "cpu_percent": 50.0,
+        "events_per_second": rows / wall,
+        "output_fingerprint": PRINTS,
+        "cluster_workers": extra.pop("cluster_workers", None),
+        "cold": repeat == 1,
+    }
+
+
+def synthetic(polars_bytes_per_event: float) -> dict:
+    """Polars fast but hungry, DuckDB slower and frugal, Spark slowest; three tries each."""
+    tries = []
+    for rows in (1_000_000, 10_000_000):
+        for repeat, jitter in ((1, 1.05), (2, 1.0), (3, 0.98)):
+            scale = rows / 1e6
+            tries += [
+                _try(
+                    "polars",
+                    rows,
+                    repeat,
+                    2.0 * scale * jitter,
+                    3e8 + polars_bytes_per_event * rows,
+                ),
+                _try("duckdb", rows, repeat, 6.0 * scale * jitter, 4e8 + 400 * rows),
+                _try("spark", rows, repeat, 30 + 30 * scale * jitter, 2e9 + 900 * rows, startup=8),
+            ]
+            for k, seconds in ((1, 50.0), (2, 28.0)):
+                tries.append(
+                    _try("spark", rows, repeat, seconds * scale, 2e9, threads=k, cluster_workers=k)
+                )
+    machine = {"cpu": "test", "cores": 2, "memory_gib": 24.0, "python": "3.11", "os": "linux"}
+    matrix = {
+        "rows": [1_000_000, 10_000_000],
+        "engines": ["polars", "duckdb", "spark"],
+        "threads": [2],
+        "repeat": 3,
+        "seed": 42,
+        "load": False,
+        "cluster_workers": [1, 2],
+    }
+    header = {
+        "date": "2026-12-01T00:00:00+00:00",
+        "machine": machine,
+        "git_commit": "abc",
+        "versions": {"polars": "2.1.0"},
+        "matrix": matrix,
+        "method": "synthetic",
+    }
+    return {"header": header, "tries": tries}
+
+
+def _thresholds(markdown: str) -> list[float]:
+    return [float(n) for n in re.findall(r"events per day <= ([\d.]+) million", markdown)]
+
+
+def _markdown(results: dict) -> str:
+    from bench.report.document import to_markdown
+
+    return to_markdown(build_document(results))
+
+
+def test_thresholds_are_computed_from_the_memory_per_event() -> None:
+    markdown = _markdown(synthetic(polars_bytes_per_event=1000))
+    # Polars on 24 GiB: (0.8 x 24 GiB - 0.3 GB base) / 1000 B per event ≈ 20 million
+    expected = (0.8 * 24 * GIB - 3e8) / 1000 / 1e6
+    assert _thresholds(markdown)[0] == pytest.approx(expected, rel=0.05)
+    assert "polars on this machine (24 GiB)" in markdown
+    assert "duckdb on one r7i.16xlarge" in markdown  # the frugal engine takes the biggest days
+
+
+def test_doubling_an_engines_memory_halves_its_threshold() -> None:
+    lean = _thresholds(_markdown(synthetic(polars_bytes_per_event=1000)))
+    hungry = _thresholds(_markdown(synthetic(polars_bytes_per_event=2000)))
+    assert hungry[0] == pytest.approx(lean[0] / 2, rel=0.05)
+
+
+def test_the_cluster_model_is_fitted_from_the_measured_worker_counts() -> None:
+    model = fit_amdahl(synthetic(1000)["tries"])
+    assert model is not None and model.source == "standalone cluster"
+    # stages are 80 % of the synthetic wall: serial + parallel/K through (1, 40), (2, 22.4) x 10
+    assert model.serial + model.parallel == pytest.approx(0.8 * 500, rel=0.01)
+    assert model.serial + model.parallel / 2 == pytest.approx(0.8 * 280, rel=0.01)
+    assert model.seconds(64) < model.seconds(2)
+
+
+def test_the_report_files_are_written_from_a_results_file(tmp_path: Path) -> None:
+    (tmp_path / "results.json").write_text(json.dumps(synthetic(1000)))
+    build_report(tmp_path)
+    markdown = (tmp_path / "report.md").read_text()
+    assert "model" in markdown and "USD per million events" in markdown
+    assert (tmp_path / "plots" / "cluster_scaling.png").exists()
+    assert (tmp_path / "plots" / "cost_per_million.png").exists()
+
+
+def test_the_readme_section_between_the_markers_is_generated(tmp_path: Path) -> None:
+    from bench.report.readme import END, START
+
+    (tmp_path / "results.json").write_text(json.dumps(synthetic(1000)))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\nbefore\n{START}\nold text\n{END}\nafter\n")
+    build_report(tmp_path, readme)
+    text = readme.read_text()
+    assert text.startswith("# Title\nbefore\n") and text.endswith(f"{END}\nafter\n")
+    assert "old text" not in text and "| polars x2 | 10,000,000 |" in text
+    assert "events per day <= 20 million?" in text
