@@ -131,3 +131,24 @@ def test_the_readme_section_between_the_markers_is_generated(tmp_path: Path) -> 
     assert text.startswith("# Title\nbefore\n") and text.endswith(f"{END}\nafter\n")
     assert "old text" not in text and "| polars x2 | 10,000,000 |" in text
     assert "events per day <= 20 million?" in text
+
+
+def test_the_html_report_renders_its_plots_and_flowchart_in_chromium_with_no_network(
+    tmp_path: Path,
+) -> None:
+    from python_engines.offline_page import computed_styles, screenshot
+
+    (tmp_path / "results.json").write_text(json.dumps(synthetic(1000)))
+    build_report(tmp_path)
+    page = tmp_path / "report.html"
+    html = page.read_text()
+    assert not re.search(r"""(src|href)=["']https?://""", html)  # nothing loaded from outside
+    rendered = computed_styles(
+        page, [("img", "width"), ("svg", "width"), ("table", "border-collapse")]
+    )
+    assert (
+        float(rendered.styles["img width"].removesuffix("px")) > 200
+    )  # a decoded plot, not a broken icon
+    assert float(rendered.styles["svg width"].removesuffix("px")) > 200  # the drawn flowchart
+    assert rendered.styles["table border-collapse"] == "collapse"  # the report's own stylesheet
+    assert screenshot(page, tmp_path / "report.png").stat().st_size > 10_000
