@@ -102,13 +102,32 @@ def test_doubling_an_engines_memory_halves_its_threshold() -> None:
     assert hungry[0] == pytest.approx(lean[0] / 2, rel=0.05)
 
 
-def test_the_cluster_model_is_fitted_from_the_measured_worker_counts() -> None:
-    model = fit_amdahl(synthetic(1000)["tries"])
+def _cluster_try(workers: int, read: float, sql: float, fetch: float, other: float) -> dict:
+    stages = {"read": read, "sessionized": sql, "fetch": fetch, "other": other}
+    wall = 8 + sum(stages.values())
+    extra = {"threads": workers, "cluster_workers": workers, "startup": 8}
+    return {**_try("spark", 1_000_000, 1, wall, 2e9, **extra), "stages": stages}
+
+
+def test_the_cluster_model_splits_the_fewest_worker_run_by_stage() -> None:
+    tries = [_cluster_try(1, 20, 60, 6, 4), _cluster_try(2, 15, 35, 6, 4)]
+    model = fit_amdahl(tries)
     assert model is not None and model.source == "standalone cluster"
-    # stages are 80 % of the synthetic wall: serial + parallel/K through (1, 40), (2, 22.4) x 10
-    assert model.serial + model.parallel == pytest.approx(0.8 * 500, rel=0.01)
-    assert model.serial + model.parallel / 2 == pytest.approx(0.8 * 280, rel=0.01)
-    assert model.seconds(64) < model.seconds(2)
+    assert model.startup == 8
+    assert model.serial == pytest.approx(10)  # fetch + other: the driver's part
+    assert model.parallel == pytest.approx(80)  # read + SQL stages, split over K workers
+    assert model.seconds(4) == pytest.approx(8 + 10 + 20)
+    assert model.median_points() == [(1, 90.0), (2, 60.0)]  # the measurements, shown beside
+
+
+def test_a_contended_second_worker_does_not_zero_the_parallel_part() -> None:
+    """On 2 cores K = 2 can be slower than K = 1 (contention): the model still follows the
+    stages, and the slower measured point stays visible as a measurement."""
+    tries = [_cluster_try(1, 20, 60, 6, 4), _cluster_try(2, 25, 75, 6, 4)]
+    model = fit_amdahl(tries)
+    assert model.parallel_share == pytest.approx(80 / 90)
+    assert model.seconds(64) < model.seconds(2) < model.seconds(1)
+    assert (2, 110.0) in model.median_points()
 
 
 def test_the_report_files_are_written_from_a_results_file(tmp_path: Path) -> None:

@@ -104,7 +104,12 @@ def decide(
             f"Spark model: {model.parallel_share:.0%} of the pipeline parallel, start-up "
             f"{model.startup:.1f} s (fitted on {model.source}, {model.rows:,} events)"
         )
-        otherwise += f" ({model.parallel_share:.0%} of Spark's work parallel in the model)"
+        beyond = 2 * max(step.events for step in steps)
+        hours = model.seconds(64, rows=int(beyond)) / 3600
+        otherwise += (
+            f" (model: {model.parallel_share:.0%} of Spark's work parallel; a day of "
+            f"{_events(beyond)} events on 64 one-core workers ≈ {hours:.1f} h)"
+        )
     return Decision(tuple(sorted(steps, key=lambda s: s.events)), otherwise, tuple(notes))
 
 
