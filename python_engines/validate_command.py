@@ -67,20 +67,17 @@ def validate(
 
 def print_report(report) -> None:
     console.print(validation_table(report))
-    for failure in report.failed:
-        console.print(
-            f"[red]failed[/red] {report.engine}.{failure.suite}: {failure.expectation} "
-            f"{'; '.join(failure.examples)}",
-            highlight=False,
-            soft_wrap=True,
-        )
-    for warning in report.warnings:
-        console.print(
-            f"[yellow]warning[/yellow] {report.engine}.{warning.suite}: {warning.expectation} "
-            f"{'; '.join(warning.examples)}",
-            highlight=False,
-            soft_wrap=True,
-        )
+    for label, outcomes in (
+        ("[red]failed[/red]", report.failed),
+        ("[yellow]warning[/yellow]", report.warnings),
+    ):
+        for outcome in outcomes:
+            console.print(
+                f"{label} {report.engine}.{outcome.suite}: {outcome.expectation} "
+                f"{'; '.join(outcome.examples)}",
+                highlight=False,
+                soft_wrap=True,
+            )
     verdict = "[red]failed[/red]" if report.failed else "[green]passed[/green]"
     console.print(
         f"{report.engine}: {verdict} in {report.seconds:.1f} s; Data Docs: {report.docs_index}",

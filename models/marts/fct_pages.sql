@@ -36,21 +36,7 @@ cleansed_events as (
     select * from {{ ref('stg_cleansed_events') }}
 ),
 
-last_build as (
-    -- rows built from another engine's namespace count as never built (all rebuilt, then the
-    -- post-hook removes what is left of them)
-    select coalesce(
-        max(case when lakehouse_engine = '{{ var("engine") }}' then loaded_at end),
-        cast('1970-01-01' as timestamp)
-    ) as loaded_at
-    from {{ this }}
-),
-
-changed_sessions as (
-    select session_id from events where loaded_at > (select loaded_at from last_build)
-    union
-    select session_id from sessions where loaded_at > (select loaded_at from last_build)
-),
+{{ changed_sessions_since_last_build() }},
 
 touched_days as (
     select event_date
