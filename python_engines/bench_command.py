@@ -43,7 +43,7 @@ def bench(
         str | None,
         typer.Option(
             help="Run the spark cases on this existing master (spark://host:port) "
-            "[env ETLSTACK_SPARK_MASTER is not read here: the harness sets it per try]."
+            "\\[env ETLSTACK_SPARK_MASTER is not read here: the harness sets it per try]."
         ),
     ] = None,
     out: Annotated[Path, typer.Option(help="Folder for results.json and the report.")] = Path(

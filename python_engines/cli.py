@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from python_engines.cli_options import CatalogUriOption, EngineOption, WarehouseOption
 from python_engines.errors import EtlStackError
 from python_engines.settings import EngineSettings, PathSettings, ValidationSettings
 from python_engines.terminal import console, friendly_errors, progress_bar
@@ -20,16 +21,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-# options several commands share
-EngineOption = Annotated[str, typer.Option(help="polars, spark or duckdb.")]
-WarehouseOption = Annotated[
-    Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
-]
-CatalogUriOption = Annotated[
-    str | None,
-    typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>/catalog.db]."),
-]
 
 
 @app.command()
@@ -49,7 +40,7 @@ def generate(
         str, typer.Option(help="First day of the history, YYYY-MM-DD (UTC).")
     ] = "2026-10-01",
     file_format: Annotated[str, typer.Option("--format", help="csv, parquet or both.")] = "both",
-    out: Annotated[Path | None, typer.Option(help="Output folder [default: data/raw].")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder \\[default: data/raw].")] = None,
 ) -> None:
     """Generate a synthetic clickstream: bulk history plus one file per following day."""
     from python_engines.generator import generate as run_generator
@@ -91,7 +82,7 @@ def generate(
 def build_reference(
     deb: Annotated[Path, typer.Option(help="tor-geoipdb .deb (apt-get download tor-geoipdb).")],
     out: Annotated[
-        Path | None, typer.Option(help="Output Parquet [default: the shipped file].")
+        Path | None, typer.Option(help="Output Parquet \\[default: the shipped file].")
     ] = None,
 ) -> None:
     """Rebuild the IPv4 → country ranges from Debian's tor-geoipdb package."""
@@ -121,7 +112,7 @@ def run(
         typer.Option(
             min=1,
             help="Split a load of more input rows than this into consecutive runs, by file "
-            "(memory). [env ETLSTACK_BATCH_ROWS; default 10,000,000]",
+            "(memory). \\[env ETLSTACK_BATCH_ROWS; default 10,000,000]",
         ),
     ] = None,
     validate_run: Annotated[
@@ -129,7 +120,7 @@ def run(
         typer.Option(
             "--validate/--no-validate",
             help="Validate the written tables (Great Expectations) before the run commits; a "
-            "failing expectation commits nothing. [env ETLSTACK_VALIDATE; default off]",
+            "failing expectation commits nothing. \\[env ETLSTACK_VALIDATE; default off]",
         ),
     ] = None,
 ) -> None:
@@ -208,7 +199,7 @@ def history(
 def show_sql(
     engine: EngineOption,
     stage: Annotated[
-        str | None, typer.Option(help="One stage [default: all, in run order].")
+        str | None, typer.Option(help="One stage \\[default: all, in run order].")
     ] = None,
 ) -> None:
     """Print exactly the SQL an engine runs, stage by stage (transpiled from the one source)."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from python_engines.cli_options import CatalogUriOption, WarehouseOption
 from python_engines.errors import EtlStackError
 from python_engines.settings import PathSettings
 from python_engines.terminal import console, friendly_errors
@@ -23,12 +23,8 @@ def _print_rows(title: str, frame) -> None:
 @friendly_errors
 def compare(
     engines: Annotated[str, typer.Option(help="Two engines, e.g. polars,spark.")],
-    warehouse: Annotated[
-        Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
-    ] = None,
-    catalog_uri: Annotated[
-        str | None, typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>].")
-    ] = None,
+    warehouse: WarehouseOption = None,
+    catalog_uri: CatalogUriOption = None,
     show: Annotated[int, typer.Option(min=1, help="Differing rows shown per side.")] = 5,
 ) -> None:
     """Diff two engines' Iceberg tables row for row; print the first differing rows."""

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from python_engines.cli_options import CatalogUriOption, WarehouseOption
 from python_engines.errors import EtlStackError
 from python_engines.settings import PathSettings, ValidationSettings
 from python_engines.terminal import console, progress_bar
@@ -18,15 +19,10 @@ ENGINES = ("duckdb", "polars", "spark")
 def validate(
     engine: Annotated[
         str | None,
-        typer.Option(help="polars, spark or duckdb [default: every engine in the catalog]."),
+        typer.Option(help="polars, spark or duckdb \\[default: every engine in the catalog]."),
     ] = None,
-    warehouse: Annotated[
-        Path | None, typer.Option(help="Iceberg warehouse folder [default: warehouse].")
-    ] = None,
-    catalog_uri: Annotated[
-        str | None,
-        typer.Option(help="SQL catalog URI [default: sqlite at <warehouse>/catalog.db]."),
-    ] = None,
+    warehouse: WarehouseOption = None,
+    catalog_uri: CatalogUriOption = None,
 ) -> None:
     """Validate the current snapshots with the Great Expectations suites; write the Data Docs.
 
