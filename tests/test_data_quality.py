@@ -222,3 +222,16 @@ def test_validate_has_help_and_an_empty_warehouse_is_one_line(tmp_path: Path) ->
     assert result.output.strip() == (
         "error: no tables of 'polars' in this catalog: run `etlstack run` first"
     )
+
+
+def test_every_reference_country_code_is_accepted_and_named_in_the_seed() -> None:
+    """An address in a registry range outside ISO 3166-1 (EU, AP, …) is valid data: the events
+    suite accepts it, and the marts' country seed names it."""
+    from expectations.reference import COUNTRY_CODES
+    from python_engines.reference import load_ip_ranges
+
+    produced = set(load_ip_ranges()["country_code"].unique().to_list()) | {"ZZ"}
+    assert {"EU", "AP"} <= produced  # the case this guards
+    assert produced <= set(COUNTRY_CODES)
+    seed = pl.read_csv(Path(__file__).parents[1] / "seeds" / "country_codes.csv")
+    assert produced <= set(seed["country_code"].to_list())

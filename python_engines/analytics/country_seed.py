@@ -21,6 +21,7 @@ OTHER_CODES = {
     "XK": ("Kosovo", "user_assigned"),  # user-assigned code used by registries and CLDR
     # in the IPFire/tor registry ranges (python_engines/reference): RIR region, legacy codes
     "AP": ("Asia/Pacific Region", "registry"),
+    "EU": ("European Union", "registry"),  # RIPE ranges registered to the EU as a whole
     "AN": ("Netherlands Antilles", "withdrawn"),  # withdrawn from ISO 3166-1 in 2010
     "CS": ("Serbia and Montenegro", "withdrawn"),  # withdrawn from ISO 3166-1 in 2006
     "UK": ("United Kingdom", "registry"),  # exceptionally reserved; ISO code is GB
