@@ -83,9 +83,15 @@ def build_document(results: dict) -> Document:
     if decision is None:
         doc.paragraph("No Polars or DuckDB case: no single-node threshold to compute.")
     else:
+        scope = (
+            "the whole Iceberg load (--load)"
+            if header["matrix"].get("load")
+            else "the pipeline only (read → output tables in memory); the whole Iceberg load "
+            "holds more at its peak — run with --load for load thresholds"
+        )
         doc.paragraph(
             "Thresholds computed from this run (fitted bytes per event, medians); "
-            "re-running the bench re-draws them."
+            f"re-running the bench re-draws them. What was measured: {scope}."
         )
         doc.flowchart(mermaid(decision), svg(decision))
         doc.bullets(list(decision.notes))
