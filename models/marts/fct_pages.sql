@@ -4,7 +4,6 @@
 -- Incremental (DuckDB; delete+insert on event_date): every day holding an event of a session
 -- written since the last build, and every day a replaced copy of an event left, is recomputed
 -- whole; the post-hook deletes days left with no events.
--- depends_on: {{ ref('stg_sessions') }}
 -- depends_on: {{ ref('stg_rejected_events') }}
 -- depends_on: {{ ref('stg_cleansed_events') }}
 {{ config(
@@ -23,11 +22,11 @@ events as (
     select * from {{ ref('stg_events') }}
 ),
 
-{% if is_incremental() %}
 sessions as (
     select * from {{ ref('stg_sessions') }}
 ),
 
+{% if is_incremental() %}
 rejected_events as (
     select * from {{ ref('stg_rejected_events') }}
 ),
@@ -70,12 +69,6 @@ session_events as (
         user_id,
         event_type,
         loaded_at,
-        row_number() over (
-            partition by session_id order by event_ts, event_id
-        ) = 1 as is_entrance,
-        row_number() over (
-            partition by session_id order by event_ts desc, event_id desc
-        ) = 1 as is_exit,
         lead({{ epoch_us('event_ts') }}) over (
             partition by session_id order by event_ts, event_id
         ) - {{ epoch_us('event_ts') }} as micros_to_next_event
@@ -85,24 +78,63 @@ session_events as (
     {% endif %}
 ),
 
-final as (
+-- entry and exit pages are the pipeline's (python_engines/sql/06_sessionized.sql): counted from
+-- the sessions, not decided again here
+entrances as (
+    select session_date as event_date, entry_page as page_url, count(*) as entrances
+    from sessions
+    {% if is_incremental() %}
+    where session_date in (select event_date from touched_days)
+    {% endif %}
+    group by session_date, entry_page
+),
+
+exits as (
+    select cast(session_end as date) as event_date, exit_page as page_url, count(*) as exits
+    from sessions
+    {% if is_incremental() %}
+    where cast(session_end as date) in (select event_date from touched_days)
+    {% endif %}
+    group by cast(session_end as date), exit_page
+),
+
+by_page as (
     select
         event_date,
         page_url,
         count(*) as events,
         count(case when event_type in ('page_view', 'product_view') then 1 end) as views,
         count(distinct user_id) as users,
-        count(case when is_entrance then 1 end) as entrances,
-        count(case when is_exit then 1 end) as exits,
         sum(micros_to_next_event) / 1e6 as seconds_on_page,
         avg(micros_to_next_event) / 1e6 as avg_seconds_on_page,
-        max(loaded_at) as loaded_at,
-        '{{ var("engine") }}' as lakehouse_engine
+        max(loaded_at) as loaded_at
     from session_events
     {% if is_incremental() %}
     where event_date in (select event_date from touched_days)
     {% endif %}
     group by event_date, page_url
+),
+
+final as (
+    select
+        by_page.event_date,
+        by_page.page_url,
+        by_page.events,
+        by_page.views,
+        by_page.users,
+        coalesce(entrances.entrances, 0) as entrances,
+        coalesce(exits.exits, 0) as exits,
+        by_page.seconds_on_page,
+        by_page.avg_seconds_on_page,
+        by_page.loaded_at,
+        '{{ var("engine") }}' as lakehouse_engine
+    from by_page
+    left join entrances
+        on by_page.event_date = entrances.event_date
+        and by_page.page_url is not distinct from entrances.page_url
+    left join exits
+        on by_page.event_date = exits.event_date
+        and by_page.page_url is not distinct from exits.page_url
 )
 
 select * from final

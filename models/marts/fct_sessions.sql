@@ -108,10 +108,15 @@ final as (
             event_counts.page_view_count + event_counts.product_view_count
                 >= {{ var('engaged_min_views') }}
             or batch.duration_seconds >= {{ var('engaged_min_seconds') }}
-            or event_counts.{{ var('primary_conversion') }}_count > 0
+            or batch.has_purchase
         ) as is_engaged,
         {% for conversion in var('conversion_events') %}
+        {% if conversion == 'purchase' %}
+        -- the pipeline's own flag (python_engines/sql/08_sessions.sql), not a second rule
+        batch.has_purchase as converted_purchase,
+        {% else %}
         event_counts.{{ conversion }}_count > 0 as converted_{{ conversion }},
+        {% endif %}
         {% endfor %}
         batch.entry_page,
         batch.exit_page,
