@@ -1,5 +1,5 @@
-"""The value sets the suites accept. The business rules that produce them live in
-``python_engines/sql`` (tests check that these sets match the SQL)."""
+"""The value sets the suites accept, read from what produces them: the SQL stages
+(``python_engines/sql``) and the shipped IP reference ranges."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 import pycountry
 
 from python_engines.reference import load_ip_ranges
+from python_engines.transpile import output_values
 
 # ISO 3166-1 alpha-2 (pycountry: Debian's iso-codes data), plus ZZ for "no country known", plus the
 # registry codes the shipped IP ranges carry outside ISO 3166-1 (EU, AP, UK, AN, CS: the pipeline
@@ -18,26 +19,12 @@ COUNTRY_CODES = sorted(
     ISO_COUNTRY_CODES | {UNKNOWN_COUNTRY} | set(load_ip_ranges()["country_code"].unique().to_list())
 )
 
-DEVICES = ["mobile", "desktop", "tablet", "unknown"]
-EVENT_TYPES = [
-    "page_view",
-    "product_view",
-    "search",
-    "add_to_cart",
-    "remove_from_cart",
-    "checkout_start",
-    "purchase",
-    "login",
-    "logout",
-    "unknown",
-]
-REJECT_REASONS = [
-    "missing_event_id",
-    "missing_user_id",
-    "missing_timestamp",
-    "bad_timestamp",
-    "duplicate_event_id",
-]
+# read from the one SQL definition (python_engines/sql): the sets the stages can write
+DEVICES = output_values("cleansed", "device")
+EVENT_TYPES = output_values("cleansed", "event_type")
+REJECT_REASONS = output_values("cleansed", "reject_reason") + output_values(
+    "rejected_events", "reason"
+)
 
 # the generator's files: a file of day D holds events of D, events of D - 1 that arrive a day late
 # (python_engines/generator/profile.py LATE_ARRIVAL_RATE), and the last file also holds the rest

@@ -235,3 +235,13 @@ def test_every_reference_country_code_is_accepted_and_named_in_the_seed() -> Non
     assert produced <= set(COUNTRY_CODES)
     seed = pl.read_csv(Path(__file__).parents[1] / "seeds" / "country_codes.csv")
     assert produced <= set(seed["country_code"].to_list())
+
+
+def test_the_dbt_value_lists_are_the_ones_the_sql_produces() -> None:
+    """dbt needs its lists at compile time (one column per event type, one per reject reason):
+    they must be exactly the sets the SQL stages write."""
+    import yaml
+
+    project = yaml.safe_load((Path(__file__).parents[1] / "dbt_project.yml").read_text())
+    assert sorted(project["vars"]["event_types"]) == EVENT_TYPES
+    assert sorted(project["vars"]["reject_reasons"]) == sorted(REJECT_REASONS)

@@ -97,3 +97,14 @@ def last_readers() -> dict[str, str]:
         for table in tables_read(stage):
             last[table] = stage
     return last
+
+
+def output_values(stage: str, column: str) -> list[str]:
+    """Every string literal a stage can give ``column`` (the literals inside the expressions
+    aliased ``column``): the value sets of device, event type and reject reason, read from the one
+    SQL definition so that checks downstream (Great Expectations, dbt) never keep a copy."""
+    values: set[str] = set()
+    for alias in parse_stage(stage).find_all(exp.Alias):
+        if alias.alias == column:
+            values |= {lit.this for lit in alias.this.find_all(exp.Literal) if lit.is_string}
+    return sorted(values)
