@@ -12,8 +12,7 @@ from python_engines.cli_options import CatalogUriOption, WarehouseOption
 from python_engines.errors import EtlStackError
 from python_engines.settings import PathSettings, ValidationSettings
 from python_engines.terminal import console, progress_bar
-
-ENGINES = ("duckdb", "polars", "spark")
+from python_engines.transpile import ENGINES
 
 
 def validate(

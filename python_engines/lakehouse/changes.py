@@ -31,7 +31,7 @@ class TableChange:
         return self.rows_added - self.rows_removed
 
 
-def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
+def numbered(frame: pl.DataFrame) -> pl.DataFrame:
     """Tell identical rows apart (tables are multisets: the same raw line can be rejected twice)."""
     return frame.with_columns(pl.int_range(pl.len()).over(frame.columns).alias(OCCURRENCE))
 
@@ -41,7 +41,7 @@ def table_change(old: pl.DataFrame, new: pl.DataFrame, key: str) -> TableChange:
     new = new.select(old.columns)
     if old.height == 0:  # nothing stored for this slice (a first load): every row is new
         return TableChange(key, old, old.get_column(key).clear(), new, new.height)
-    numbered_old, numbered_new = _numbered(old), _numbered(new)
+    numbered_old, numbered_new = numbered(old), numbered(new)
     columns = numbered_new.columns
     removed = numbered_old.join(numbered_new, on=columns, how="anti", nulls_equal=True)
     added = numbered_new.join(numbered_old, on=columns, how="anti", nulls_equal=True)

@@ -11,9 +11,8 @@ from pyiceberg.exceptions import NoSuchTableError
 
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
-
-TABLES = ("events", "sessions", "rejected_events", "cleansed_events")
-_OCCURRENCE = "_occurrence"
+from python_engines.lakehouse.changes import OCCURRENCE, numbered
+from python_engines.schema import conform
 
 
 @dataclass
@@ -36,21 +35,14 @@ def _read(catalog, engine: str, name: str) -> pl.DataFrame:
             f"no table {engine}.{name} in this warehouse: load it with `etlstack run --engine "
             f"{engine}` first"
         ) from None
-    schema = DATA_TABLES[name].schema
-    arrow = table.scan().to_arrow()
-    return pl.from_arrow(arrow.select(schema.names).cast(schema))
-
-
-def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
-    """Number equal rows 0, 1, … so a multiset difference is an anti-join."""
-    return frame.with_columns(pl.int_range(pl.len()).over(frame.columns).alias(_OCCURRENCE))
+    return pl.from_arrow(conform(table.scan().to_arrow(), DATA_TABLES[name].schema))
 
 
 def diff_frames(name: str, first: pl.DataFrame, second: pl.DataFrame) -> TableDiff:
-    a, b = _numbered(first), _numbered(second)
+    a, b = numbered(first), numbered(second)
     on = a.columns
-    only_a = a.join(b, on=on, how="anti", nulls_equal=True).drop(_OCCURRENCE)
-    only_b = b.join(a, on=on, how="anti", nulls_equal=True).drop(_OCCURRENCE)
+    only_a = a.join(b, on=on, how="anti", nulls_equal=True).drop(OCCURRENCE)
+    only_b = b.join(a, on=on, how="anti", nulls_equal=True).drop(OCCURRENCE)
     order = first.columns
     return TableDiff(
         name,
@@ -68,5 +60,5 @@ def compare_engines(
     catalog = open_catalog(warehouse, catalog_uri)
     return [
         diff_frames(name, _read(catalog, first, name), _read(catalog, second, name))
-        for name in TABLES
+        for name in DATA_TABLES
     ]
