@@ -31,9 +31,7 @@ def try_environment(case: Case, cluster: Cluster | None, master: str | None) -> 
         **os.environ,
         "POLARS_MAX_THREADS": str(case.threads),
         "ETLSTACK_THREADS": str(case.threads),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "PYSPARK_PYTHON": sys.executable,  # a cluster's executors run this project's Python
-    }
+    }  # SPARK_LOCAL_IP and PYSPARK_PYTHON: the Spark adapter sets them (spark_engine.py)
     env.pop("ETLSTACK_SPARK_MASTER", None)
     if case.cluster_workers and cluster is not None:
         env["ETLSTACK_SPARK_MASTER"] = cluster.master_url
@@ -178,7 +176,7 @@ def run_bench(
                     finished = [t for t in size_tries if not t.get("over_memory_cap")]
                     check_agree(
                         f"{rows:,} rows",
-                        {t_label(t): t["output_fingerprint"] for t in finished},
+                        {Case.of(t).label: t["output_fingerprint"] for t in finished},
                     )
                     verified.append(rows)
                 writer.save(tries + size_tries, verified)
@@ -186,9 +184,3 @@ def run_bench(
     if on_try:
         on_try("done", done, total)
     return writer.path
-
-
-def t_label(record: dict) -> str:
-    if record.get("cluster_workers"):
-        return f"spark-cluster-K{record['cluster_workers']}"
-    return f"{record['engine']}-x{record['threads']}"

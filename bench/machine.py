@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -34,17 +33,11 @@ def describe_machine() -> dict[str, object]:
 
 
 def peak_rss_kib() -> int:
-    """Peak resident memory of this process plus each live child's peak (the Spark JVM is a
-    child of the Python driver; ``RUSAGE_SELF`` alone showed 3 GiB for a Spark run). A sum of
-    peaks: an upper bound of the peak of the sum."""
-    total = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    for child in psutil.Process().children(recursive=True):
-        try:
-            with open(f"/proc/{child.pid}/status") as status:
-                total += next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-        except (OSError, StopIteration):
-            pass
-    return total
+    """Peak resident memory of this process and its children (the Spark JVM is a child of the
+    Python driver), in KiB: a sum of peaks, an upper bound of the peak of the sum."""
+    from bench.process_tree import own_tree
+
+    return own_tree()[0] // 1024
 
 
 def package_versions(*names: str) -> dict[str, str]:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from python_engines.errors import EtlStackError
+from python_engines.generator.config import SIZE_ROWS
+from python_engines.transpile import ENGINES as SQL_ENGINES
 
-ENGINES = ("polars", "duckdb", "spark", "native-polars")
-SIZES = {"tiny": 5_000, "small": 100_000, "medium": 10_000_000, "large": 100_000_000}
+ENGINES = (*SQL_ENGINES, "native-polars")
+SIZES = {"tiny": 5_000, **{size.value: rows for size, rows in SIZE_ROWS.items()}}
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,13 @@ class Case:
     @property
     def label(self) -> str:
         if self.cluster_workers:
-            return f"spark-cluster K={self.cluster_workers}"
+            return f"spark cluster K={self.cluster_workers}"
         return f"{self.engine} x{self.threads}"
+
+    @classmethod
+    def of(cls, t: dict) -> Case:
+        """The case a try in results.json belongs to."""
+        return cls(t["engine"], t["threads"], t.get("cluster_workers"))
 
 
 class Matrix(BaseModel):

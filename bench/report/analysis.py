@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import nnls
 
+from bench.matrix import Case
 from bench.statistics import Summary, summarize
+
+GIB = 2**30
 
 
 def case_label(t: dict) -> str:
-    if t.get("cluster_workers"):
-        return f"spark cluster K={t['cluster_workers']}"
-    return f"{t['engine']} x{t['threads']}"
+    return Case.of(t).label
 
 
 def pipeline_seconds(t: dict) -> float:

@@ -8,12 +8,11 @@ import html
 import textwrap
 from dataclasses import dataclass
 
-from bench.report.analysis import CaseSummary, MemoryLine
+from bench.report.analysis import GIB, CaseSummary, MemoryLine
 from bench.report.costs import USABLE_MEMORY, Instance
 from bench.report.scaling_model import AmdahlFit
 
 SINGLE_NODE = ("polars", "duckdb")  # the product's engines (native Polars is a baseline only)
-GIB = 2**30
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from bench.report.analysis import CaseSummary, by_label
+from bench.report.analysis import GIB, CaseSummary, by_label
 from bench.report.costs import CostPoint
 from bench.report.scaling_model import MODEL_WORKERS, AmdahlFit
-
-GIB = 2**30
 
 
 def _png(figure) -> bytes:

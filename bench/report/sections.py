@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from bench.report import plots
-from bench.report.analysis import CaseSummary, case_label, crossover
+from bench.report.analysis import GIB, CaseSummary, case_label, crossover
 from bench.report.costs import (
     ASSUMPTIONS,
     CLUSTER_SIZES,
@@ -17,7 +17,6 @@ from bench.report.decision import best_local
 from bench.report.document import Document
 from bench.report.scaling_model import MODEL_WORKERS
 
-GIB = 2**30
 SCALES_OUT = (
     "What scales out: Spark — the same SQL runs on K workers (measured here on a real standalone "
     "cluster with K = 1 and 2 one-core workers; beyond that the fitted model). What does not: the "
