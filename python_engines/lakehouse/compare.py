@@ -12,7 +12,10 @@ from pyiceberg.exceptions import NoSuchTableError
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
 from python_engines.lakehouse.changes import OCCURRENCE, numbered
-from python_engines.schema import conform
+from python_engines.schema import OUTPUTS, conform
+
+# the public tables first, then what later loads recompute from
+TABLES = (*OUTPUTS, *(name for name in DATA_TABLES if name not in OUTPUTS))
 
 
 @dataclass
@@ -60,5 +63,5 @@ def compare_engines(
     catalog = open_catalog(warehouse, catalog_uri)
     return [
         diff_frames(name, _read(catalog, first, name), _read(catalog, second, name))
-        for name in DATA_TABLES
+        for name in TABLES
     ]
