@@ -25,15 +25,16 @@ FILES_SCHEMA = pa.schema(
 LIVE = (0, 1)  # manifest entry status EXISTING, ADDED (2 = DELETED)
 
 
-def data_files(table_name: str, table: Table) -> pa.Table:
-    """One row per live data file of the current snapshot, with the time it was committed."""
-    if table.current_snapshot() is None:
+def data_files(table_name: str, table: Table, snapshot_id: int | None) -> pa.Table:
+    """One row per live data file of a snapshot (None: never committed, no files), with the time
+    it was committed."""
+    if snapshot_id is None:
         return FILES_SCHEMA.empty_table()
     committed = {
         s.snapshot_id: datetime.fromtimestamp(s.timestamp_ms / 1000, UTC)
         for s in table.metadata.snapshots
     }
-    entries = table.inspect.entries().to_pylist()
+    entries = table.inspect.entries(snapshot_id=snapshot_id).to_pylist()
     rows = [
         {
             "table_name": table_name,

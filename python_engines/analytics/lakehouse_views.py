@@ -1,6 +1,7 @@
 """The Iceberg lakehouse as DuckDB views, offline and without copying: every table of every
 engine namespace becomes ``<namespace>.<table>`` = ``iceberg_scan`` of the metadata file the
-catalog names (the current snapshot; old files left by copy-on-write are never read), plus a
+catalog names, read at the snapshot of the last committed run (``committed_snapshots``: a run
+still writing or one that died is never seen; old files left by copy-on-write are never read), plus a
 ``loaded_at`` column (``lakehouse_files``). The generator's user dimension becomes
 ``generator.users``."""
 
@@ -14,7 +15,7 @@ import pyarrow as pa
 from python_engines.analytics.lakehouse_files import FILES_SCHEMA, data_files
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import open_catalog
-from python_engines.lakehouse.read import duckdb_with_iceberg
+from python_engines.lakehouse.read import committed_snapshots, duckdb_with_iceberg
 
 USERS_COLUMNS = {
     "user_id": "varchar",
@@ -40,9 +41,9 @@ def _drop(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
         con.execute(f'drop {kind} "{schema}"."{name}"')
 
 
-def _register_table(con, namespace: str, name: str, table) -> None:
+def _register_table(con, namespace: str, name: str, table, snapshot_id: int | None) -> None:
     _drop(con, namespace, name)
-    if table.current_snapshot() is None:  # created but never written: an empty typed table
+    if snapshot_id is None:  # never committed: an empty typed table
         empty = pa.schema([*table.schema().as_arrow(), FILES_SCHEMA.field("loaded_at")])
         con.register("__empty", empty.empty_table())
         con.execute(f'create table "{namespace}"."{name}" as select * from __empty')
@@ -51,7 +52,10 @@ def _register_table(con, namespace: str, name: str, table) -> None:
     con.execute(
         f"""create view "{namespace}"."{name}" as
         select scan.* exclude (filename), files.loaded_at
-        from (select *, filename from iceberg_scan({_quote(table.metadata_location)})) as scan
+        from (
+            select *, filename
+            from iceberg_scan({_quote(table.metadata_location)}, snapshot_from_id => {snapshot_id})
+        ) as scan
         inner join "{namespace}".lakehouse_files as files
             on files.table_name = {_quote(name)} and files.file_path = scan.filename"""
     )
@@ -60,15 +64,17 @@ def _register_table(con, namespace: str, name: str, table) -> None:
 def register_namespace(con: duckdb.DuckDBPyConnection, catalog, namespace: str) -> list[str]:
     con.execute(f'create schema if not exists "{namespace}"')
     tables = {ident[-1]: catalog.load_table(ident) for ident in catalog.list_tables(namespace)}
+    committed = committed_snapshots(catalog, namespace)
     files = pa.concat_tables(
-        [FILES_SCHEMA.empty_table()] + [data_files(n, t) for n, t in tables.items()]
+        [FILES_SCHEMA.empty_table()]
+        + [data_files(n, t, committed.get(n)) for n, t in tables.items()]
     )
     con.register("__files", files)
     _drop(con, namespace, "lakehouse_files")
     con.execute(f'create table "{namespace}".lakehouse_files as select * from __files')
     con.unregister("__files")
     for name, table in sorted(tables.items()):
-        _register_table(con, namespace, name, table)
+        _register_table(con, namespace, name, table, committed.get(name))
     return sorted(tables)
 
 

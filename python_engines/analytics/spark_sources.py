@@ -11,14 +11,17 @@ from python_engines.analytics.lakehouse_files import data_files, spark_file_path
 from python_engines.analytics.lakehouse_views import USERS_COLUMNS
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import open_catalog
-from python_engines.lakehouse.read import read_with_spark
+from python_engines.lakehouse.read import committed_snapshots, read_with_spark
 
 
-def _with_loaded_at(spark, name: str, table):
+def _with_loaded_at(spark, name: str, table, snapshot_id: int | None):
     from pyspark.sql import functions as F
 
-    frame = read_with_spark(table, spark)
-    files = data_files(name, table).to_pylist()
+    if snapshot_id is None:  # never committed: no rows
+        frame = spark.createDataFrame(table.schema().as_arrow().empty_table())
+    else:
+        frame = read_with_spark(table, spark, snapshot_id)
+    files = data_files(name, table, snapshot_id).to_pylist()
     if not files:
         return frame.withColumn("loaded_at", F.lit(None).cast("timestamp"))
     mapping = spark.createDataFrame(
@@ -57,10 +60,12 @@ def register_spark_sources(
             f"no namespace {namespace!r} in the lakehouse at {warehouse} "
             f"(found: {', '.join(found) or 'none'}); load it with etlstack run --engine {namespace}"
         )
+    committed = committed_snapshots(catalog, namespace)
     names = []
     for ident in catalog.list_tables(namespace):
         name = ident[-1]
-        _with_loaded_at(spark, name, catalog.load_table(ident)).createOrReplaceGlobalTempView(name)
+        frame = _with_loaded_at(spark, name, catalog.load_table(ident), committed.get(name))
+        frame.createOrReplaceGlobalTempView(name)
         names.append(name)
     _users(spark, data_dir).createOrReplaceGlobalTempView("users")
     return sorted(names)
