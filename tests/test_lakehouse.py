@@ -290,3 +290,26 @@ def test_a_run_killed_while_writing_files_leaves_readable_tables(small_dataset, 
     load("polars", discover(out / "incremental"), warehouse)
     load("polars", discover(out), tmp_path / "full")
     _assert_same_tables(tmp_path / "full", warehouse, "polars")
+
+
+def test_a_run_that_fails_before_its_runs_row_sets_the_tables_back(tmp_path, monkeypatch) -> None:
+    """An error after the data tables are written (here: writing the runs row) leaves every table
+    at the last committed run's snapshot, in the same process — not only at the next run."""
+    warehouse = tmp_path / "warehouse"
+    load("polars", discover(PARITY_FIXTURE / "day1.csv"), warehouse)
+
+    def snapshots() -> dict[str, int | None]:
+        tables = Store(warehouse, "polars").tables
+        return {
+            n: s.snapshot_id if (s := t.current_snapshot()) else None for n, t in tables.items()
+        }
+
+    before = snapshots()
+
+    def broken_runs_row(self, record, snapshot_ids):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Store, "_append_run", broken_runs_row)
+    with pytest.raises(OSError, match="disk full"):
+        load("polars", discover(PARITY_FIXTURE / "day2.csv"), warehouse)
+    assert snapshots() == before

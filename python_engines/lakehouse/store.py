@@ -149,8 +149,30 @@ class Store:
         """``appended``: rows that only grow a table; ``changes``: rows deleted by key and rows
         appended, the deletes limited to ``delete_scopes`` and to the partitions the removed rows
         live in. Each table is one transaction; the ``runs`` row last. ``before_commit`` (the
-        validation gate) sees the written tables first: if it raises, they are set back to the
-        last committed run and nothing is committed."""
+        validation gate) sees the written tables first. Whatever fails on the way — a table's
+        write, the gate, the ``runs`` row — the tables are set back to the last committed run
+        before the error goes on (a killed process leaves that to the next run's recovery)."""
+        try:
+            snapshot_ids = self._write(record, appended, changes, delete_scopes, on_table)
+            if before_commit is not None:
+                started = time.perf_counter()
+                before_commit(record, snapshot_ids)
+                record.seconds["validate"] = time.perf_counter() - started
+            self._append_run(record, snapshot_ids)
+        except BaseException:
+            self.recover()
+            raise
+        return snapshot_ids
+
+    def _write(
+        self,
+        record: RunRecord,
+        appended: dict[str, pa.Table],
+        changes: dict[str, TableChange],
+        delete_scopes: dict[str, BooleanExpression] | None,
+        on_table: Callable[[str], None] | None,
+    ) -> dict[str, int | None]:
+        """Each data table in one transaction; the snapshot ids they end at."""
         started = time.perf_counter()
         properties = {RUN_ID_PROPERTY: record.run_id}
         for name, table in self.tables.items():
@@ -173,15 +195,6 @@ class Store:
                     transaction.append(batch, snapshot_properties=properties)
         snapshot_ids = {name: _snapshot_id(table.refresh()) for name, table in self.tables.items()}
         record.seconds["write"] = time.perf_counter() - started
-        if before_commit is not None:
-            started = time.perf_counter()
-            try:
-                before_commit(record, snapshot_ids)
-            except BaseException:
-                self.recover()
-                raise
-            record.seconds["validate"] = time.perf_counter() - started
-        self._append_run(record, snapshot_ids)
         return snapshot_ids
 
     @staticmethod
