@@ -150,8 +150,8 @@ def test_a_file_loaded_before_with_other_content_is_refused(tmp_path: Path) -> N
         load("duckdb", discover(source), tmp_path / "lake")
 
 
-class Crash(Exception):
-    pass
+class Crash(BaseException):
+    """A process killed mid-run (not an ordinary error: nothing in the process gets to react)."""
 
 
 def test_a_run_that_dies_mid_write_leaves_the_last_committed_snapshot(tmp_path, monkeypatch):

@@ -159,7 +159,7 @@ class Store:
                 before_commit(record, snapshot_ids)
                 record.seconds["validate"] = time.perf_counter() - started
             self._append_run(record, snapshot_ids)
-        except BaseException:
+        except Exception:  # an error; a killed process (or Ctrl-C) is the next run's recovery
             self.recover()
             raise
         return snapshot_ids
