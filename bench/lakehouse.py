@@ -65,8 +65,8 @@ def main(
         bulk_seconds, daily_seconds = (tries[engine][-1][load]["seconds"] for load in LOADS)
         typer.echo(
             f"round {number}/{runs}: {engine:>8}: bulk {bulk_seconds['total']:.1f} s "
-            f"(write {bulk_seconds['write']:.1f} s), daily {daily_seconds['total']:.1f} s "
-            f"(write {daily_seconds['write']:.1f} s)"
+            f"(commit {bulk_seconds['commit']:.1f} s), daily {daily_seconds['total']:.1f} s "
+            f"(commit {daily_seconds['commit']:.1f} s)"
         )
 
     names = [e.strip() for e in engines.split(",")]

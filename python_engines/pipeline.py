@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from python_engines.engines import open_engine
+from python_engines.cleansed_rows import storage_sql
+from python_engines.engines import FileTarget, open_engine
 from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform
@@ -28,16 +29,13 @@ class RunResult:
     # recompute the users the input touches (the tables then hold those users' rows too)
     cleansed: pa.Table | None = None
     rows_reloaded: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # rows of each output table
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
 
     def release(self) -> None:
         """Let go of the tables (a load in several runs keeps only each run's figures)."""
         self.tables = {name: table.schema.empty_table() for name, table in self.tables.items()}
         self.cleansed = None
-
-    @property
-    def rejected_by_reason(self) -> dict[str, int]:
-        reasons = self.tables["rejected_events"].column("reason").value_counts().to_pylist()
-        return {r["values"]: r["counts"] for r in sorted(reasons, key=lambda r: r["values"])}
 
 
 def run_pipeline(
@@ -47,14 +45,19 @@ def run_pipeline(
     engine_settings: EngineSettings | None = None,
     on_step: Callable[[str], None] | None = None,
     reload_stored: Callable[[pa.Table], pa.Table | None] | None = None,
+    write_to: dict[str, FileTarget] | None = None,
 ) -> RunResult:
     """``reload_stored`` (incremental runs): given the input's rows that passed cleansing, it
-    returns the stored cleansed rows the later stages must see again (or None)."""
+    returns the stored cleansed rows the later stages must see again (or None).
+    ``write_to`` (a first load, where nothing stored can change): the engine writes the output
+    tables, and ``cleansed_events`` (the rows that passed cleansing), as Parquet files itself,
+    and the result holds their row counts instead of the tables."""
     parameters = (pipeline or PipelineSettings()).sql_parameters()
     engine = open_engine(engine_name, engine_settings)
     seconds: dict[str, float] = {}
     cleansed: pa.Table | None = None
     rows_reloaded = 0
+    rows: dict[str, int] = {}
 
     def timed(step: str, work: Callable[[], object]) -> object:
         if on_step:
@@ -70,16 +73,37 @@ def run_pipeline(
         free_after = last_readers()
         for stage in stage_names():
             sql = stage_sql(stage, engine_name, parameters)
-            timed(stage, lambda sql=sql, stage=stage: engine.materialize(stage, sql))
+            rows[stage] = timed(stage, lambda sql=sql, stage=stage: engine.materialize(stage, sql))
             if stage == "cleansed" and reload_stored is not None:
                 cleansed, rows_reloaded = timed("reload", lambda: _reload(engine, reload_stored))
+            if stage == "cleansed" and write_to is not None:
+                target = write_to[PASSING_TABLE]
+                timed(
+                    f"write {PASSING_TABLE}",
+                    lambda target=target: engine.write_parquet(storage_sql(engine_name), target),
+                )
             for table, reader in free_after.items():  # intermediate tables nothing reads any more
                 if reader == stage and table not in OUTPUTS and table != "ip_ranges":
                     engine.drop(table)
-        tables = timed(
-            "fetch",
-            lambda: {name: conform(engine.fetch(name), schema) for name, schema in OUTPUTS.items()},
-        )
+        if write_to is None:
+            tables = timed(
+                "fetch",
+                lambda: {
+                    name: conform(engine.fetch(name), schema) for name, schema in OUTPUTS.items()
+                },
+            )
+            reasons = tables["rejected_events"].column("reason").value_counts().to_pylist()
+            by_reason = {r["values"]: r["counts"] for r in reasons}
+        else:
+            tables = {}
+            for name in OUTPUTS:
+                timed(
+                    f"write {name}",
+                    lambda n=name: engine.write_parquet(f"select * from {n}", write_to[n]),
+                )
+            engine.materialize("reject_counts", REJECT_COUNTS_SQL)
+            counts = engine.fetch("reject_counts").to_pylist()
+            by_reason = {r["reason"]: int(r["n"]) for r in counts}
     finally:
         engine.close()
     return RunResult(
@@ -90,7 +114,15 @@ def run_pipeline(
         startup_seconds=getattr(engine, "startup_seconds", 0.0),
         cleansed=cleansed,
         rows_reloaded=rows_reloaded,
+        rows={name: rows[name] for name in OUTPUTS},
+        rejected_by_reason=dict(sorted(by_reason.items())),
     )
+
+
+# the rows that passed cleansing, as the lakehouse keeps them (python_engines/cleansed_rows.py)
+PASSING_TABLE = "cleansed_events"
+# a count for the run's summary (not a rule): rejected rows per reason
+REJECT_COUNTS_SQL = "select reason, count(*) as n from rejected_events group by reason"
 
 
 def _reload(engine, reload_stored: Callable[[pa.Table], pa.Table | None]) -> tuple[pa.Table, int]:

@@ -13,8 +13,8 @@ from python_engines.pipeline import RunResult
 def check_nothing_lost(result: RunResult) -> None:
     """Rows in (plus stored rows re-read) = rows in events + rows in rejected_events, or the run
     fails loudly."""
-    events = result.tables["events"].num_rows
-    rejected = result.tables["rejected_events"].num_rows
+    events = result.rows["events"]
+    rejected = result.rows["rejected_events"]
     if events + rejected != result.rows_in + result.rows_reloaded:
         raise EtlStackError(
             f"{result.engine}: {result.rows_in + result.rows_reloaded:,} rows in but {events:,} "
@@ -30,10 +30,10 @@ def summary_table(result: RunResult, inputs: Inputs, record: RunRecord | None = 
     table.add_row("rows in", f"{result.rows_in:,}")
     if record is not None:
         table.add_row("stored rows recomputed", f"{record.rows_recomputed:,}")
-    table.add_row("clean events", f"{result.tables['events'].num_rows:,}")
+    table.add_row("clean events", f"{result.rows['events']:,}")
     for reason, count in result.rejected_by_reason.items():
         table.add_row(f"rejected: {reason}", f"{count:,}")
-    table.add_row("sessions", f"{result.tables['sessions'].num_rows:,}")
+    table.add_row("sessions", f"{result.rows['sessions']:,}")
     if record is not None:
         table.add_row("events added (net)", f"{record.rows_clean:,}")
         table.add_row("rejected added (net)", f"{record.rows_rejected:,}")

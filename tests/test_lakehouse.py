@@ -174,7 +174,7 @@ def test_a_run_that_dies_mid_write_leaves_the_last_committed_snapshot(tmp_path, 
     store = Store(warehouse, "polars")
     events = store.tables["events"]
     assert events.current_snapshot().snapshot_id == first.snapshot_ids["events"]
-    assert events.scan().to_arrow().num_rows == first.result.tables["events"].num_rows
+    assert events.scan().to_arrow().num_rows == first.result.rows["events"]
     # tables committed before the crash moved on; the next run sets them back, then loads
     assert store.recover() != []
     for name, table in Store(warehouse, "polars").tables.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
@@ -10,6 +12,23 @@ from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.settings import EngineSettings
 from python_engines.transpile import ENGINES
+
+PARTITION_KEY = "__part"  # the folder key of a partitioned write (not a column of the files)
+
+
+@dataclass(frozen=True)
+class FileTarget:
+    """Where and how an engine writes a table's data files: ``schema`` gives the columns and their
+    Arrow types; with ``partition_column`` each file holds one value of it (``by_day``: one UTC
+    day of a timestamp), as an Iceberg identity or day partition needs."""
+
+    folder: Path
+    schema: pa.Schema
+    partition_column: str | None = None
+    by_day: bool = False
+
+    def files(self) -> list[str]:
+        return sorted(str(p) for p in self.folder.rglob("*.parquet") if not p.name.startswith("."))
 
 
 class Engine(Protocol):
@@ -32,6 +51,10 @@ class Engine(Protocol):
 
     def drop(self, name: str) -> None:
         """Free a materialized table no later stage reads."""
+
+    def write_parquet(self, sql: str, target: FileTarget) -> None:
+        """Write the rows of ``sql`` as Parquet files under ``target.folder``, in the target's
+        column order and types, one partition value per file (the engine's own writer)."""
 
     def close(self) -> None: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.inputs import Inputs
 from python_engines.schema import RAW_COLUMNS
 from python_engines.settings import EngineSettings
@@ -60,8 +61,47 @@ class DuckDBEngine:
     def drop(self, name: str) -> None:
         self.con.execute(f"drop table {name}")
 
+    def write_parquet(self, sql: str, target: FileTarget) -> None:
+        columns = [
+            f'cast("{field.name}" as {_duckdb_type(field.type)}) as "{field.name}"'
+            for field in target.schema
+        ]
+        if target.partition_column is not None:
+            kind = (
+                "date"
+                if target.by_day
+                else _duckdb_type(target.schema.field(target.partition_column).type)
+            )
+            columns.append(f'cast("{target.partition_column}" as {kind}) as {PARTITION_KEY}')
+            options = f"format parquet, partition_by ({PARTITION_KEY})"
+            destination = target.folder
+        else:
+            options = "format parquet"
+            destination = target.folder / "part-0.parquet"
+        target.folder.mkdir(parents=True, exist_ok=True)
+        self.con.execute(
+            f"copy (select {', '.join(columns)} from ({sql})) to '{destination}' ({options})"
+        )
+
     def _count(self, name: str) -> int:
         return self.con.execute(f"select count(*) from {name}").fetchone()[0]
 
     def close(self) -> None:
         self.con.close()
+
+
+_DUCKDB_TYPES = {
+    pa.string(): "varchar",
+    pa.large_string(): "varchar",
+    pa.int64(): "bigint",
+    pa.int32(): "integer",
+    pa.bool_(): "boolean",
+    pa.date32(): "date",
+    pa.float64(): "double",
+}
+
+
+def _duckdb_type(arrow_type: pa.DataType) -> str:
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamptz" if arrow_type.tz else "timestamp"
+    return _DUCKDB_TYPES[arrow_type]

@@ -11,6 +11,7 @@ import os
 import polars as pl
 import pyarrow as pa
 
+from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.inputs import Inputs
 from python_engines.schema import RAW_COLUMNS
 from python_engines.settings import EngineSettings
@@ -62,9 +63,35 @@ class PolarsEngine:
         self.ctx.unregister(name)
         del self.frames[name]
 
+    def write_parquet(self, sql: str, target: FileTarget) -> None:
+        """Streamed from the lazy query: the selected rows are never held as one more frame."""
+        rows = self.ctx.execute(sql, eager=False)
+        have = rows.collect_schema()
+        want = pl.from_arrow(target.schema.empty_table()).schema
+        rows = rows.select(_cast(name, have[name], dtype) for name, dtype in want.items())
+        if target.partition_column is None:
+            target.folder.mkdir(parents=True, exist_ok=True)
+            sink = target.folder / "part-0.parquet"
+        else:
+            key = pl.col(target.partition_column)
+            sink = pl.PartitionBy(
+                target.folder,
+                key={PARTITION_KEY: key.dt.date() if target.by_day else key},
+                include_key=False,
+            )
+        rows.sink_parquet(sink, mkdir=True)
+
     def _keep(self, name: str, frame: pl.DataFrame) -> None:
         self.frames[name] = frame
         self.ctx.register(name, frame)
 
     def close(self) -> None:
         self.frames.clear()
+
+
+def _cast(name: str, have: pl.DataType, want: pl.DataType) -> pl.Expr:
+    """A column in the wanted type; a naive timestamp is UTC (the SQL's timestamps are)."""
+    column = pl.col(name)
+    if isinstance(want, pl.Datetime) and isinstance(have, pl.Datetime) and have.time_zone is None:
+        column = column.dt.replace_time_zone(want.time_zone)
+    return column.cast(want)

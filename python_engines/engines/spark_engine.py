@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.engines.java import ensure_java_home
 from python_engines.inputs import Inputs
 from python_engines.schema import RAW_COLUMNS
@@ -132,6 +133,21 @@ class SparkEngine:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
+    def write_parquet(self, sql: str, target: FileTarget) -> None:
+        """Written by Spark's tasks, in parallel, one folder per partition value."""
+        from pyspark.sql import functions as F
+
+        frame = self.spark.sql(sql)
+        frame = frame.select(
+            *(F.col(f.name).cast(_spark_type(f.type)).alias(f.name) for f in target.schema)
+        )
+        writer = frame.write.mode("overwrite")
+        if target.partition_column is not None:
+            key = F.col(target.partition_column)
+            frame = frame.withColumn(PARTITION_KEY, F.to_date(key) if target.by_day else key)
+            writer = frame.write.mode("overwrite").partitionBy(PARTITION_KEY)
+        writer.parquet(str(target.folder))
+
     def drop(self, name: str) -> None:
         self.cached.pop(name).unpersist()
         self.spark.catalog.dropTempView(name)
@@ -156,3 +172,14 @@ class SparkEngine:
         for view in self.spark.catalog.listTables():
             if view.isTemporary and view.name not in _REGISTERED:
                 self.spark.catalog.dropTempView(view.name)
+
+
+def _spark_type(arrow_type: pa.DataType) -> str:
+    """The Spark SQL type an Arrow type is written as (a UTC timestamp: Spark's ``timestamp``)."""
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamp" if arrow_type.tz else "timestamp_ntz"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "string"
+    return {pa.int64(): "bigint", pa.int32(): "int", pa.bool_(): "boolean", pa.date32(): "date"}[
+        arrow_type
+    ]

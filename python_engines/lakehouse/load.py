@@ -20,6 +20,7 @@ import polars as pl
 import pyarrow as pa
 from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
 
+from python_engines.cleansed_rows import elide, restore
 from python_engines.engines import check_engine_name
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
@@ -95,6 +96,20 @@ def load(
     if not fresh:
         return LoadReport(engine_name, None, skipped, restored)
 
+    if not store.has_runs():  # a first load: every row the engine outputs is new
+        return _first_load(
+            store,
+            engine_name,
+            replace(inputs, files=tuple(fresh)),
+            listed,
+            started_at,
+            pipeline,
+            engine_settings,
+            on_step,
+            before_commit,
+            skipped,
+            restored,
+        )
     stitched: dict[str, pl.DataFrame] = {}
 
     def reload_stored(passing: pa.Table) -> pa.Table | None:
@@ -112,7 +127,7 @@ def load(
             ids_with_copies=duplicates.get_column("event_id"),
         )
         earliest = GreaterThanOrEqual("event_ts", iso_literal(start.get_column("from_ts").min()))
-        rows = store.scan("cleansed_events", earliest, keep=_rows_from(start))
+        rows = restore(store.scan("cleansed_events", earliest, keep=_rows_from(start)))
         raw_ids = rows.select(event_id=pl.col("raw_event_id")).unique()
         stitched["start"] = start
         stitched["duplicates"] = duplicates.join(raw_ids, on="event_id", how="semi")
@@ -165,7 +180,7 @@ def load(
     snapshot_ids = store.commit(
         record,
         appended={
-            "cleansed_events": result.cleansed,
+            "cleansed_events": elide(pl.from_arrow(result.cleansed)).to_arrow(),
             "rejected_events": cleansing_rejects.to_arrow(),
         },
         changes={"rejected_events": duplicates, "events": events, "sessions": sessions},
@@ -173,6 +188,57 @@ def load(
         on_table=(lambda name: on_step(f"write {name}")) if on_step else None,
         before_commit=before_commit,  # the validation gate (etlstack run --validate)
     )
+    return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
+
+
+def _first_load(
+    store: Store,
+    engine_name: str,
+    inputs: Inputs,
+    listed: list[dict],
+    started_at: datetime,
+    pipeline: PipelineSettings,
+    engine_settings: EngineSettings | None,
+    on_step: Callable[[str], None] | None,
+    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None,
+    skipped: list[str],
+    restored: list[str],
+) -> LoadReport:
+    """Nothing is stored, so nothing is recomputed or compared: the engine writes every table's
+    Parquet data files itself (in parallel, into a folder of this run) and the store commits
+    them as they are. If the run fails before its ``runs`` row, the files are removed."""
+    run_id = str(uuid.uuid4())
+    targets = store.file_targets(run_id)
+    try:
+        result = run_pipeline(
+            engine_name, inputs, pipeline, engine_settings, on_step, write_to=targets
+        )
+        check_nothing_lost(result)
+        record = RunRecord(
+            run_id=run_id,
+            engine=engine_name,
+            started_at=started_at,
+            input_files=listed,
+            rows_in=result.rows_in,
+            rows_clean=result.rows["events"],
+            rows_rejected=result.rows["rejected_events"],
+            rows_recomputed=0,
+            sessions_added=result.rows["sessions"],
+            sessions_replaced=0,
+            session_gap_minutes=pipeline.session_gap_minutes,
+            seconds=result.seconds,
+        )
+        snapshot_ids = store.commit(
+            record,
+            appended={},
+            changes={},
+            on_table=(lambda name: on_step(f"commit {name}")) if on_step else None,
+            before_commit=before_commit,
+            files={name: target.files() for name, target in targets.items()},
+        )
+    except BaseException:
+        store.discard_files(targets)
+        raise
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
 
 

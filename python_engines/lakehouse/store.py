@@ -9,11 +9,13 @@ the next run (and ``etlstack history``) sets them back first.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import polars as pl
 import pyarrow as pa
@@ -27,6 +29,7 @@ from pyiceberg.expressions import (
 )
 from pyiceberg.table import Table
 
+from python_engines.engines import FileTarget
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
     RUNS_TABLE,
@@ -114,6 +117,26 @@ class Store:
         runs = self.runs()
         return int(runs.get_column("session_gap_minutes")[-1]) if runs.height else None
 
+    def has_runs(self) -> bool:
+        return self.runs().height > 0
+
+    def file_targets(self, run_id: str) -> dict[str, FileTarget]:
+        """Per data table, a folder of its own data location where an engine writes the run's
+        files (committed as they are, or removed with ``discard_files`` if the run fails)."""
+        targets = {}
+        for name, table in self.tables.items():
+            spec = DATA_TABLES[name]
+            folder = Path(unquote(urlparse(table.location()).path)) / "data" / f"run-{run_id}"
+            targets[name] = FileTarget(
+                folder, spec.schema, spec.partition_column, by_day=spec.day_partition is not None
+            )
+        return targets
+
+    @staticmethod
+    def discard_files(targets: dict[str, FileTarget]) -> None:
+        for target in targets.values():
+            shutil.rmtree(target.folder, ignore_errors=True)
+
     # recovering ---------------------------------------------------------------------------
 
     def recover(self) -> list[str]:
@@ -145,15 +168,18 @@ class Store:
         delete_scopes: dict[str, BooleanExpression] | None = None,
         on_table: Callable[[str], None] | None = None,
         before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None,
+        files: dict[str, list[str]] | None = None,
     ) -> dict[str, int | None]:
         """``appended``: rows that only grow a table; ``changes``: rows deleted by key and rows
         appended, the deletes limited to ``delete_scopes`` and to the partitions the removed rows
-        live in. Each table is one transaction; the ``runs`` row last. ``before_commit`` (the
+        live in; ``files``: Parquet data files an engine wrote, added as they are. Each table is one transaction; the ``runs`` row last. ``before_commit`` (the
         validation gate) sees the written tables first. Whatever fails on the way — a table's
         write, the gate, the ``runs`` row — the tables are set back to the last committed run
         before the error goes on (a killed process leaves that to the next run's recovery)."""
         try:
-            snapshot_ids = self._write(record, appended, changes, delete_scopes, on_table)
+            snapshot_ids = self._write(
+                record, appended, changes, delete_scopes, on_table, files or {}
+            )
             if before_commit is not None:
                 started = time.perf_counter()
                 before_commit(record, snapshot_ids)
@@ -171,6 +197,7 @@ class Store:
         changes: dict[str, TableChange],
         delete_scopes: dict[str, BooleanExpression] | None,
         on_table: Callable[[str], None] | None,
+        files: dict[str, list[str]],
     ) -> dict[str, int | None]:
         """Each data table in one transaction; the snapshot ids they end at."""
         started = time.perf_counter()
@@ -184,8 +211,11 @@ class Store:
             if name in changes:
                 parts.append(changes[name].append.to_arrow())
                 deletes = self._deletes(name, changes[name], (delete_scopes or {}).get(name))
-            rows = pa.concat_tables([p.select(schema.names).cast(schema) for p in parts])
-            if deletes is None and rows.num_rows == 0:
+            rows = pa.concat_tables(
+                [p.select(schema.names).cast(schema) for p in parts or [schema.empty_table()]]
+            )
+            paths = files.get(name, [])
+            if deletes is None and rows.num_rows == 0 and not paths:
                 continue
             with table.transaction() as transaction:
                 if deletes is not None:
@@ -193,8 +223,12 @@ class Store:
                 for start in range(0, rows.num_rows, APPEND_BATCH_ROWS):
                     batch = rows.slice(start, APPEND_BATCH_ROWS)
                     transaction.append(batch, snapshot_properties=properties)
+                if paths:  # written for this run only: no other snapshot can reference them
+                    transaction.add_files(
+                        paths, snapshot_properties=properties, check_duplicate_files=False
+                    )
         snapshot_ids = {name: _snapshot_id(table.refresh()) for name, table in self.tables.items()}
-        record.seconds["write"] = time.perf_counter() - started
+        record.seconds["commit"] = time.perf_counter() - started
         return snapshot_ids
 
     @staticmethod

@@ -70,3 +70,38 @@ def fold_chr_constants(tree: exp.Expression) -> exp.Expression:
         before = tree.copy()
         tree = tree.transform(fold)
     return tree
+
+
+def trim_only_when_needed(tree: exp.Expression) -> exp.Expression:
+    """DuckDB: ``trim(x, chars)`` is slow on every string (the cleansed stage's profile had most
+    of its time there), while values that start or end with one of ``chars`` are rare: ``trim``
+    runs only for those, found by byte prefix/suffix checks (the same result for every value).
+    The stage's CPU time on 0.9M rows: 3.8-4.1 s before, 2.7-2.9 s after."""
+
+    def guard(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Trim) or node.expression is None:
+            return node
+        chars = fold_chr_constants(node.expression.copy())
+        if not (isinstance(chars, exp.Literal) and chars.is_string):
+            return node
+        value = node.this
+        affixes = [
+            exp.func(check, value.copy(), _char_literal(char))
+            for char in dict.fromkeys(chars.this)
+            for check in ("STARTS_WITH", "ENDS_WITH")
+        ]
+        condition = affixes[0]
+        for affix in affixes[1:]:
+            condition = exp.or_(condition, affix)
+        return exp.Case(ifs=[exp.If(this=condition, true=node)], default=value.copy())
+
+    return tree.transform(guard)
+
+
+def _char_literal(char: str) -> exp.Expression:
+    """A one-character string: a literal when printable, ``chr(n)`` for a control character."""
+    return (
+        exp.Literal.string(char)
+        if char.isprintable()
+        else exp.Chr(expressions=[exp.Literal.number(ord(char))])
+    )
