@@ -10,7 +10,7 @@ from python_engines.errors import EtlStackError
 from python_engines.generator.config import SIZE_ROWS
 from python_engines.transpile import ENGINES as SQL_ENGINES
 
-ENGINES = (*SQL_ENGINES, "native-polars")
+ENGINES = (*SQL_ENGINES, "native-polars", "native-duckdb", "native-spark")
 SIZES = {"tiny": 5_000, **{size.value: rows for size, rows in SIZE_ROWS.items()}}
 
 
