@@ -2,7 +2,7 @@
 
 What a DuckDB engineer would write with no need to transpile: one connection, the files read by
 ``read_csv``/``read_parquet`` directly, macros, ``try_cast`` to ``timestamptz`` behind the ISO
-shape check, duplicates found by a hash aggregate and only those ids ranked (``qualify``), an
+shape check, duplicates found by a hash aggregate and only those ids' rows ranked (``row_number``), an
 ``asof`` join on the plain (not bucketed) IP ranges, and ``lag``/``lead`` + a running ``max``
 for the sessions, whose entry and exit come from ``any_value(...) filter (...)``. It is a second
 implementation of the rules in python_engines/sql/, kept out of the product on purpose; the
