@@ -73,3 +73,32 @@ def test_a_bench_try_of_native_duckdb_has_the_duckdb_fingerprints(small_dataset)
     assert native["rows_in"] == sql["rows_in"] > 0
     assert set(native["stages"]) == {"native", "other"}
     assert native["peak_rss_bytes"] > 0 and native["wall_seconds"] > 0
+
+
+def test_the_report_sets_each_sql_path_against_its_native_baseline() -> None:
+    from bench.report.analysis import summarize_cases
+    from bench.report.sections import native_ratios
+
+    def tries(engine: str, walls: list[float]) -> list[dict]:
+        return [
+            {
+                "engine": engine,
+                "rows": 1000,
+                "repeat": i,
+                "threads": 2,
+                "wall_seconds": wall,
+                "startup_seconds": 0.5,
+                "stages": {"native": wall - 0.5},
+                "peak_rss_bytes": 2**30,
+                "cpu_percent": 100.0,
+                "events_per_second": 1000 / wall,
+            }
+            for i, wall in enumerate(walls, 1)
+        ]
+
+    cases = summarize_cases(
+        tries("duckdb", [3.0, 3.0, 3.0])
+        + tries("native-duckdb", [2.0, 2.0, 2.0])
+        + tries("spark", [9.0, 9.0, 9.0])  # no native-spark case: no ratio
+    )
+    assert native_ratios(cases) == [["duckdb x2", "1,000", "3.00", "2.00", "1.50", "1.00", "1.00"]]
