@@ -78,7 +78,7 @@ def bench(
 
     matrix = Matrix(
         rows=parse_rows(rows, size),
-        engines=parse_engines(engines),
+        engines=parse_engines(engines, load),
         threads=parse_ints(threads, "--threads"),
         repeat=repeat,
         seed=seed,

@@ -64,6 +64,16 @@ def test_the_bench_accepts_every_native_baseline_by_engine_name() -> None:
     assert set(NATIVE) == set(names)
 
 
+def test_a_native_baseline_with_load_is_a_one_line_error_before_any_try() -> None:
+    from typer.testing import CliRunner
+
+    from python_engines.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "--engines", "duckdb,native-duckdb", "--load"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "native-duckdb is a pipeline baseline only" in result.output
+
+
 def test_a_bench_try_of_native_duckdb_has_the_duckdb_fingerprints(small_dataset) -> None:
     """The harness's own measured try (bench.measure_once), in this process: same fingerprints."""
     folder = str(small_dataset[0] / "incremental")
