@@ -16,8 +16,12 @@ BENCH ?= default
 # default: ~20 min on a quiet 2-core host (estimate); full: up to 10M events, Spark K=1 included (hours)
 BENCH_ARGS_default := --rows 100000,1000000 --engines polars,duckdb,spark --threads 1,2 \
 	--cluster-workers 1,2 --repeat 3
-BENCH_ARGS_full := --rows 100000,1000000,10000000 --engines polars,duckdb,spark,native-polars \
+BENCH_ARGS_full := --rows 100000,1000000,10000000 \
+	--engines polars,duckdb,spark,native-polars,native-duckdb,native-spark \
 	--threads 1,2 --cluster-workers 1,2 --worker-memory 6g --repeat 3
+# native: each engine's one-SQL path beside its hand-written baseline (bench/native_*.py) at 10M
+BENCH_ARGS_native := --rows 10000000 --threads 2 --repeat 3 \
+	--engines polars,native-polars,duckdb,native-duckdb,spark,native-spark
 # memory: the largest size each engine completes under an 8 GiB cap (RSS watchdog), one try each
 BENCH_ARGS_memory := --rows 1000000,3000000,10000000 --engines polars,duckdb,spark --threads 2 \
 	--repeat 1 --memory-cap 8
@@ -69,7 +73,7 @@ generate: setup ## generate a data set: make generate SIZE=small|medium|large
 
 bench: setup ## engines side by side → bench/reports/$(BENCH)/report.{md,html} + README section (BENCH=full|memory)
 	$(RUN) etlstack bench $(BENCH_ARGS_$(BENCH)) --out bench/reports/$(BENCH) --no-report
-	$(RUN) etlstack bench report bench/reports/$(BENCH) $(if $(filter memory,$(BENCH)),,--readme README.md)
+	$(RUN) etlstack bench report bench/reports/$(BENCH) $(if $(filter memory native,$(BENCH)),,--readme README.md)
 
 bench-parts: setup ## generator throughput (SIZES=small,medium) and Iceberg loads (BENCH_SIZE=medium)
 	$(RUN) python -m bench.generator --sizes $(SIZES)

@@ -36,7 +36,7 @@ def try_environment(case: Case, cluster: Cluster | None, master: str | None) -> 
     if case.cluster_workers and cluster is not None:
         env["ETLSTACK_SPARK_MASTER"] = cluster.master_url
         env["PYSPARK_SUBMIT_ARGS"] = cluster.submit_args(case.cluster_workers)
-    elif case.engine == "spark" and master:
+    elif case.engine in ("spark", "native-spark") and master:
         env["ETLSTACK_SPARK_MASTER"] = master
     return env
 

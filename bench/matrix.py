@@ -10,7 +10,7 @@ from python_engines.errors import EtlStackError
 from python_engines.generator.config import SIZE_ROWS
 from python_engines.transpile import ENGINES as SQL_ENGINES
 
-ENGINES = (*SQL_ENGINES, "native-polars")
+ENGINES = (*SQL_ENGINES, "native-polars", "native-duckdb", "native-spark")
 SIZES = {"tiny": 5_000, **{size.value: rows for size, rows in SIZE_ROWS.items()}}
 
 
@@ -76,12 +76,18 @@ def parse_rows(rows: str | None, size: str | None) -> list[int]:
     return parse_ints(rows or "100000,1000000", "--rows")
 
 
-def parse_engines(text: str) -> list[str]:
+def parse_engines(text: str, load: bool = False) -> list[str]:
     engines = [e.strip() for e in text.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]
     if unknown or not engines:
         raise EtlStackError(
             f"unknown engine {unknown[0] if unknown else text!r}: "
             f"choose from {', '.join(ENGINES)}"
+        )
+    native = [e for e in engines if e.startswith("native-")]
+    if load and native:
+        raise EtlStackError(
+            f"--load times the Iceberg load of the SQL path; {native[0]} is a pipeline "
+            "baseline only: leave it out or drop --load"
         )
     return engines

@@ -30,7 +30,11 @@ def bench(
         str | None, typer.Option(help="Named sizes instead: tiny, small, medium, large.")
     ] = None,
     engines: Annotated[
-        str, typer.Option(help="polars, duckdb, spark, native-polars (comma-separated).")
+        str,
+        typer.Option(
+            help="polars, duckdb, spark; native-polars, native-duckdb, native-spark "
+            "(hand-written baselines) — comma-separated."
+        ),
     ] = "polars,duckdb,spark",
     repeat: Annotated[int, typer.Option(min=1, help="Tries per case (rounds).")] = 3,
     threads: Annotated[str, typer.Option(help="Threads/cores per engine, e.g. 1,2.")] = "2",
@@ -74,7 +78,7 @@ def bench(
 
     matrix = Matrix(
         rows=parse_rows(rows, size),
-        engines=parse_engines(engines),
+        engines=parse_engines(engines, load),
         threads=parse_ints(threads, "--threads"),
         repeat=repeat,
         seed=seed,

@@ -71,6 +71,17 @@ def build_document(results: dict) -> Document:
         + [["start-up", *[sections.fmt_s(c.startup_median) for c in stage_cases]]],
     )
     doc.image("stages.png", plots.stage_breakdown(cases), "stage breakdown")
+    if ratios := sections.native_ratios(cases):
+        doc.heading("One SQL vs the hand-written baseline on the same engine (medians)")
+        doc.paragraph(
+            "native-<engine> is the same rules written by hand in that engine's own API "
+            "(bench/native_*.py), checked equal above; the ratio is one-SQL / native wall time "
+            "(target: at most 1.25)."
+        )
+        doc.table(
+            ["engine", "events", "one-SQL s", "native s", "ratio", "one-SQL GiB", "native GiB"],
+            ratios,
+        )
     doc.heading("Crossover points")
     doc.bullets(sections.crossovers(cases, times) or ["one size only: no curve to fit"])
     sections.vertical(doc, cases, memory, machine["memory_gib"], big.memory_gib)

@@ -87,7 +87,8 @@ def verification(doc: Document, tries: list[dict]) -> None:
 
 
 def crossovers(cases: list[CaseSummary], fits: dict) -> list[str]:
-    labels = [best_local(cases, e) for e in ("polars", "duckdb", "spark", "native-polars")]
+    engines = ("polars", "duckdb", "spark", *(f"native-{e}" for e in ("polars", "duckdb", "spark")))
+    labels = [best_local(cases, e) for e in engines]
     labels = [label for label in labels if label in fits]
     lines = []
     for a, b in itertools.combinations(labels, 2):
@@ -109,6 +110,29 @@ def crossovers(cases: list[CaseSummary], fits: dict) -> list[str]:
             f"({1 / fit.per_event if fit.per_event else float('inf'):,.0f} events/s at scale)"
         )
     return lines
+
+
+def native_ratios(cases: list[CaseSummary]) -> list[list[object]]:
+    """Each engine's one-SQL path against its hand-written baseline (native-<engine>), per size
+    and thread count: median walls and their ratio (the target is at most 1.25)."""
+    local = {(c.engine, c.threads, c.rows): c for c in cases if not c.cluster_workers}
+    rows = []
+    for (engine, threads, size), native in sorted(local.items(), key=lambda kv: kv[0][2]):
+        sql = local.get((engine.removeprefix("native-"), threads, size))
+        if engine.startswith("native-") and sql is not None:
+            ratio = sql.wall.median / native.wall.median
+            rows.append(
+                [
+                    f"{sql.engine} x{threads}",
+                    f"{size:,}",
+                    fmt_s(sql.wall.median),
+                    fmt_s(native.wall.median),
+                    f"{ratio:.2f}",
+                    gib(sql.rss_median),
+                    gib(native.rss_median),
+                ]
+            )
+    return rows
 
 
 def vertical(

@@ -1,0 +1,241 @@
+"""The same pipeline written for DuckDB alone — a benchmark baseline only.
+
+What a DuckDB engineer would write with no need to transpile: one connection (insertion order
+not preserved: no output's row order is part of the contract), the files read by
+``read_csv``/``read_parquet`` directly, macros, ``try_cast`` to ``timestamptz`` behind the ISO
+shape check, duplicates found by a hash aggregate and only those ids' rows ranked (``row_number``), an
+``asof`` join on the plain (not bucketed) IP ranges, and ``lag``/``lead`` + a running ``max``
+for the sessions, whose entry and exit come from ``any_value(...) filter (...)``. It is a second
+implementation of the rules in python_engines/sql/, kept out of the product on purpose; the
+benchmark (bench/harness.py) checks its tables equal the SQL path's before any timing is trusted.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from python_engines.inputs import Inputs
+from python_engines.reference import load_ip_ranges
+from python_engines.schema import OUTPUTS, RAW_COLUMNS, conform
+from python_engines.settings import EngineSettings
+
+ISO = (
+    r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:"
+    r"[0-5][0-9]([.][0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?$"
+)
+QUAD = r"^([0-9]{1,3})[.]([0-9]{1,3})[.]([0-9]{1,3})[.]([0-9]{1,3})$"
+DEVICES = "'mobile', 'desktop', 'tablet'"
+EVENT_TYPES = (
+    "'page_view', 'product_view', 'search', 'add_to_cart', 'remove_from_cart', "
+    "'checkout_start', 'purchase', 'login', 'logout'"
+)
+# the deterministic keeper among copies of one event_id (03_ranked_copies.sql)
+COPY_ORDER = (
+    "event_ts, source_file, raw_timestamp, raw_user_id, raw_page_url, raw_device, "
+    "raw_event_type, raw_ip_address, raw_session_id, raw_country"
+)
+RAW = ", ".join(f"raw_{c}" for c in RAW_COLUMNS)
+
+
+def _reader(inputs: Inputs) -> str:
+    if inputs.file_format == "csv":
+        types = ", ".join(f"'{c}': 'VARCHAR'" for c in RAW_COLUMNS)
+        return (
+            f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
+            "escape = '\"', filename = true, null_padding = true)"
+        )
+    return "read_parquet($paths, filename = true)"
+
+
+def _cleanse(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
+    con.execute(
+        "create temp macro clean(s) as nullif(trim(s, ' ' || chr(9) || chr(10) || chr(13)), '')"
+    )
+    con.register(
+        "input_files",
+        pa.table({"path": inputs.paths, "source_file": [f.source_file for f in inputs.files]}),
+    )
+    raw = ", ".join(f"nullif(r.\"{c}\", '') as raw_{c}" for c in RAW_COLUMNS)
+    con.execute(
+        f"""
+        create temp table cleansed as
+        with trimmed as (
+            select
+                clean(r.event_id) as event_id,
+                clean(r.user_id) as user_id,
+                clean(r."timestamp") as ts_text,
+                clean(r.page_url) as page_url,
+                lower(clean(r.device)) as device,
+                lower(clean(r.event_type)) as event_type,
+                clean(r.ip_address) as ip_address,
+                {raw},
+                f.source_file
+            from {_reader(inputs)} as r
+            join input_files as f on f.path = r.filename
+        ),
+        parsed as (
+            select
+                * replace (
+                    if(device in ({DEVICES}), device, 'unknown') as device,
+                    if(event_type in ({EVENT_TYPES}), event_type, 'unknown') as event_type
+                ),
+                -- the shape check keeps out what the cast would accept (a date alone, no
+                -- seconds, 7 digits); the cast checks the calendar and honours the offset
+                if(regexp_full_match(ts_text, '{ISO}'), try_cast(ts_text as timestamptz), null)
+                    as event_ts
+            from trimmed
+        )
+        select
+            * exclude (ts_text),
+            case
+                when event_id is null then 'missing_event_id'
+                when user_id is null then 'missing_user_id'
+                when ts_text is null then 'missing_timestamp'
+                when event_ts is null then 'bad_timestamp'
+            end as reject_reason
+        from parsed
+        """,
+        {"paths": inputs.paths},
+    )
+
+
+def _deduplicate(con: duckdb.DuckDBPyConnection) -> None:
+    """Ids with copies come from a hash aggregate; only their rows are sorted and ranked."""
+    con.execute(
+        """
+        create temp table copied_ids as
+        select event_id from cleansed where reject_reason is null
+        group by event_id having count(*) > 1
+        """
+    )
+    con.execute(
+        f"""
+        create temp table ranked_copies as
+        select *, row_number() over (partition by event_id order by {COPY_ORDER}) as event_copy
+        from cleansed semi join copied_ids using (event_id)
+        where reject_reason is null
+        """
+    )
+
+
+def _rejected(con: duckdb.DuckDBPyConnection) -> None:
+    columns = ", ".join(f'raw_{c} as "{c}"' for c in RAW_COLUMNS[1:])
+    con.execute(
+        f"""
+        create temp table rejected_events as
+        select raw_event_id as event_id, reject_reason as reason, {columns}, source_file
+        from cleansed where reject_reason is not null
+        union all
+        select raw_event_id, 'duplicate_event_id', {columns}, source_file
+        from ranked_copies where event_copy > 1
+        """
+    )
+
+
+def _events(con: duckdb.DuckDBPyConnection, gap_minutes: int) -> None:
+    con.register("ip_ranges_arrow", load_ip_ranges().to_arrow())
+    con.execute("create temp table ip_ranges as select * from ip_ranges_arrow order by range_start")
+    kept = "event_id, user_id, event_ts, page_url, device, event_type, ip_address"
+    con.execute(
+        f"""
+        create temp table events as
+        with kept as (
+            select {kept} from cleansed anti join copied_ids using (event_id)
+            where reject_reason is null
+            union all
+            select {kept} from ranked_copies where event_copy = 1
+        ),
+        numbered as (
+            select
+                *,
+                regexp_extract(ip_address, '{QUAD}', ['o1', 'o2', 'o3', 'o4']) as o
+            from kept
+        ),
+        addressed as (
+            select
+                * exclude (o),
+                case
+                    when try_cast(o.o1 as bigint) <= 255 and try_cast(o.o2 as bigint) <= 255
+                        and try_cast(o.o3 as bigint) <= 255 and try_cast(o.o4 as bigint) <= 255
+                    then try_cast(o.o1 as bigint) * 16777216 + try_cast(o.o2 as bigint) * 65536
+                        + try_cast(o.o3 as bigint) * 256 + try_cast(o.o4 as bigint)
+                end as ip_number
+            from numbered
+        ),
+        located as (
+            select
+                a.*,
+                if(a.ip_number <= r.range_end, r.country_code, 'ZZ') as country_code
+            from addressed as a
+            asof left join ip_ranges as r on a.ip_number >= r.range_start
+        ),
+        bounded as (
+            select
+                *,
+                coalesce(
+                    epoch_us(event_ts) - epoch_us(lag(event_ts) over w) > {gap_minutes * 60_000_000},
+                    true
+                ) as is_entry,
+                coalesce(
+                    epoch_us(lead(event_ts) over w) - epoch_us(event_ts) > {gap_minutes * 60_000_000},
+                    true
+                ) as is_exit
+            from located
+            window w as (partition by user_id order by event_ts, event_id)
+        )
+        select
+            *,
+            user_id || '-' || epoch_us(
+                max(if(is_entry, event_ts, null)) over (
+                    partition by user_id order by event_ts, event_id
+                    rows between unbounded preceding and current row
+                )
+            ) as session_id,
+            cast(event_ts as date) as event_date
+        from bounded
+        """
+    )
+
+
+def _sessions(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        create temp table sessions as
+        select
+            session_id,
+            user_id,
+            min(event_ts) as session_start,
+            max(event_ts) as session_end,
+            (epoch_us(max(event_ts)) - epoch_us(min(event_ts))) // 1000000 as duration_seconds,
+            count(*) as event_count,
+            any_value(page_url) filter (where is_entry) as entry_page,
+            any_value(page_url) filter (where is_exit) as exit_page,
+            any_value(country_code) filter (where is_entry) as country_code,
+            any_value(device) filter (where is_entry) as device,
+            bool_or(event_type = 'purchase') as converted
+        from events
+        group by session_id, user_id
+        """
+    )
+
+
+def run(inputs: Inputs, gap_minutes: int = 30) -> dict[str, pa.Table]:
+    settings = EngineSettings()
+    # no TimeZone setting: without the ICU extension DuckDB's timestamptz is UTC (as the adapter)
+    con = duckdb.connect(config={"threads": settings.threads})
+    try:
+        con.execute("set enable_progress_bar = false")
+        # no output's row order is part of the contract: let every operator stream unordered
+        con.execute("set preserve_insertion_order = false")
+        _cleanse(con, inputs)
+        _deduplicate(con)
+        _rejected(con)
+        _events(con, gap_minutes)
+        _sessions(con)
+        return {
+            name: conform(con.table(name).to_arrow_table(), schema)
+            for name, schema in OUTPUTS.items()
+        }
+    finally:
+        con.close()
