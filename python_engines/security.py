@@ -9,7 +9,7 @@ from python_engines.errors import EtlStackError
 
 # an engine namespace, table, stage or column name that may be written into SQL unquoted
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-# scheme://user:password@host — the password is whatever lies between the first ':' after the
+# scheme://user:<password>@host — the password is whatever lies between the first ':' after the
 # user and the last '@' before the host (a password may itself hold '@' or ':')
 _URI_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*):[^\s/]*@")
 # key=value connection strings (libpq, JDBC): password=…, pwd=…
@@ -18,7 +18,7 @@ MASK = "***"
 
 
 def mask_uri(text: str | None) -> str:
-    """``text`` with every password of a URI (``postgresql://etl:secret@db/x`` →
+    """``text`` with every password of a URI (``postgresql://etl:<password>@db/x`` →
     ``postgresql://etl:***@db/x``) or a ``password=…`` pair replaced by ``***``."""
     if not text:
         return text or ""
