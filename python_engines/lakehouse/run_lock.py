@@ -129,11 +129,16 @@ class _PostgresLock:
         self.engine.dispose()
 
 
+def _key(warehouse: Path, namespace: str, catalog_uri: str | None) -> str:
+    if _is_postgres(catalog_uri):
+        return f"pg {mask_uri(catalog_uri)} {namespace}"
+    return str(_lock_file(warehouse, namespace, catalog_uri))
+
+
 def _open(warehouse: Path, namespace: str, catalog_uri: str | None):
     if _is_postgres(catalog_uri):
-        return f"pg {mask_uri(catalog_uri)} {namespace}", _PostgresLock(catalog_uri, namespace)
-    path = _lock_file(warehouse, namespace, catalog_uri)
-    return str(path), _FileLock(path)
+        return _PostgresLock(catalog_uri, namespace)
+    return _FileLock(_lock_file(warehouse, namespace, catalog_uri))
 
 
 @contextlib.contextmanager
@@ -148,15 +153,15 @@ def namespace_lock(
     (0: refuse at once). ``on_wait`` gets one line when this run has to wait."""
     check_identifier(namespace, "engine namespace")
     where = mask_uri(catalog_uri) if catalog_uri else str(warehouse.resolve())
-    key, lock = _open(warehouse, namespace, catalog_uri)
+    key = _key(warehouse, namespace, catalog_uri)
     if _HELD.get(key):  # this process holds it already (a batch within load_in_batches)
-        lock.release()
         _HELD[key] += 1
         try:
             yield
         finally:
             _HELD[key] -= 1
         return
+    lock = _open(warehouse, namespace, catalog_uri)
     try:
         deadline = time.monotonic() + timeout_seconds
         told = False
@@ -190,9 +195,12 @@ def try_namespace_lock(
     """The lock if no run holds it, without waiting: True inside when held (a reader that
     would repair the tables — ``etlstack history`` — must not do so under a running load)."""
     check_identifier(namespace, "engine namespace")
-    key, lock = _open(warehouse, namespace, catalog_uri)
+    if _HELD.get(_key(warehouse, namespace, catalog_uri)):
+        yield True
+        return
+    lock = _open(warehouse, namespace, catalog_uri)
     try:
-        yield bool(_HELD.get(key)) or lock.try_acquire()
+        yield lock.try_acquire()
     finally:
         lock.release()
 
