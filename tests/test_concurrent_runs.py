@@ -18,6 +18,8 @@ from services import postgres_server
 from sqlalchemy import create_engine, text
 
 from python_engines.inputs import discover
+from python_engines.lakehouse.catalog import DATA_TABLES
+from python_engines.lakehouse.history import history_tables
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.run_lock import namespace_lock
 from python_engines.lakehouse.store import Store
@@ -174,3 +176,30 @@ def test_a_run_refuses_in_one_line_when_the_lock_timeout_passes(tmp_path, catalo
     assert "nothing was loaded" in errors[0]
     assert "Traceback" not in output
     assert Store(warehouse, "duckdb", catalog_uri).runs().height == 0
+
+
+def test_history_does_not_set_back_the_tables_of_a_run_in_progress(tmp_path):
+    """A run holding the lock has committed a table but not its runs row yet: history must not
+    take that for a dead run. Once the lock is free (the run died), history sets it back."""
+    warehouse = tmp_path / "lake"
+    load("duckdb", discover(PARITY_FIXTURE / "day1.csv"), warehouse)
+    committed = Store(warehouse, "duckdb").tables["events"].current_snapshot().snapshot_id
+
+    def current() -> int:
+        return Store(warehouse, "duckdb").tables["events"].refresh().current_snapshot().snapshot_id
+
+    with namespace_lock(warehouse, "duckdb"):  # the run in progress
+        store = Store(warehouse, "duckdb")
+        schema = DATA_TABLES["events"].schema
+        store.tables["events"].append(store.scan("events").to_arrow().slice(0, 1).cast(schema))
+        written = current()
+        shown = subprocess.run(  # another process: this one holds the lock
+            [ETLSTACK, "history", "--engine", "duckdb", "--warehouse", str(warehouse)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert current() == written != committed
+    history_tables("duckdb", warehouse, "events")
+    assert current() == committed

@@ -74,8 +74,9 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
             warehouse=warehouse.as_uri(),
         )
     except Exception as exc:  # a bad URI or an unreachable server: one clear line
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise EtlStackError(
+        text = str(exc).strip()
+        first_line = text.splitlines()[0] if text else type(exc).__name__
+        raise EtlStackError(  # the URI may hold a password: masked, here and in the message
             f"cannot open the Iceberg catalog {mask_uri(uri) if uri else warehouse}: "
             f"{mask_uri(first_line)}"
         ) from None
