@@ -20,6 +20,8 @@ class PathSettings(BaseSettings):
     # (postgresql+psycopg2://user@host/db) for a catalog several users share
     catalog_uri: str | None = None
     debug: bool = False  # show tracebacks instead of one-line errors
+    # how long a run waits for another run on the same engine namespace (0: refuse at once)
+    lock_timeout_seconds: float = Field(default=600.0, ge=0)
 
 
 class PipelineSettings(BaseSettings):

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from python_engines.errors import EtlStackError
+from python_engines.security import mask_uri
 from python_engines.settings import PathSettings
 
 console = Console(stderr=True)
@@ -59,5 +60,6 @@ def friendly_errors(func: Callable[..., None]) -> Callable[..., None]:
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    # a catalog URI may reach an error message (SQLAlchemy, psycopg2): never print its password
+    console.print(f"[red]error:[/red] {mask_uri(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)

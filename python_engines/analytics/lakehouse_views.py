@@ -16,6 +16,8 @@ from python_engines.analytics.lakehouse_files import FILES_SCHEMA, data_files
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import open_catalog
 from python_engines.lakehouse.read import committed_snapshots, duckdb_with_iceberg
+from python_engines.security import quote_identifier as _ident
+from python_engines.security import quote_literal as _quote
 
 USERS_COLUMNS = {
     "user_id": "varchar",
@@ -23,10 +25,6 @@ USERS_COLUMNS = {
     "home_country": "varchar",
     "usual_device": "varchar",
 }
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _drop(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
@@ -38,7 +36,7 @@ def _drop(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
     ).fetchall()
     if found:
         kind = "view" if found[0][0] == "VIEW" else "table"
-        con.execute(f'drop {kind} "{schema}"."{name}"')
+        con.execute(f"drop {kind} {_ident(schema)}.{_ident(name)}")
 
 
 def _register_table(con, namespace: str, name: str, table, snapshot_id: int | None) -> None:
@@ -46,23 +44,23 @@ def _register_table(con, namespace: str, name: str, table, snapshot_id: int | No
     if snapshot_id is None:  # never committed: an empty typed table
         empty = pa.schema([*table.schema().as_arrow(), FILES_SCHEMA.field("loaded_at")])
         con.register("__empty", empty.empty_table())
-        con.execute(f'create table "{namespace}"."{name}" as select * from __empty')
+        con.execute(f"create table {_ident(namespace)}.{_ident(name)} as select * from __empty")
         con.unregister("__empty")
         return
     con.execute(
-        f"""create view "{namespace}"."{name}" as
+        f"""create view {_ident(namespace)}.{_ident(name)} as
         select scan.* exclude (filename), files.loaded_at
         from (
             select *, filename
             from iceberg_scan({_quote(table.metadata_location)}, snapshot_from_id => {snapshot_id})
         ) as scan
-        inner join "{namespace}".lakehouse_files as files
+        inner join {_ident(namespace)}.lakehouse_files as files
             on files.table_name = {_quote(name)} and files.file_path = scan.filename"""
     )
 
 
 def register_namespace(con: duckdb.DuckDBPyConnection, catalog, namespace: str) -> list[str]:
-    con.execute(f'create schema if not exists "{namespace}"')
+    con.execute(f"create schema if not exists {_ident(namespace)}")
     tables = {ident[-1]: catalog.load_table(ident) for ident in catalog.list_tables(namespace)}
     committed = committed_snapshots(catalog, namespace)
     files = pa.concat_tables(
@@ -71,7 +69,7 @@ def register_namespace(con: duckdb.DuckDBPyConnection, catalog, namespace: str) 
     )
     con.register("__files", files)
     _drop(con, namespace, "lakehouse_files")
-    con.execute(f'create table "{namespace}".lakehouse_files as select * from __files')
+    con.execute(f"create table {_ident(namespace)}.lakehouse_files as select * from __files")
     con.unregister("__files")
     for name, table in sorted(tables.items()):
         _register_table(con, namespace, name, table, committed.get(name))

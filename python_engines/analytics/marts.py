@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from python_engines.errors import EtlStackError
+from python_engines.security import check_identifier
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]  # dbt_project.yml and profiles.yml
 TARGETS = ("duckdb", "spark")
@@ -79,6 +80,7 @@ def run_dbt(request: MartsRequest, engine_settings=None) -> None:
 
     if request.target not in TARGETS:
         raise EtlStackError(f"unknown target {request.target!r}: choose duckdb or spark")
+    check_identifier(request.engine, "engine namespace")  # dbt writes var('engine') into SQL
     if not (request.warehouse / "catalog.db").exists() and not request.catalog_uri:
         raise EtlStackError(
             f"no lakehouse at {request.warehouse.resolve()}: run make demo or etlstack run first"

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from python_engines.analytics.lakehouse_views import register_lakehouse
 from python_engines.errors import EtlStackError
+from python_engines.security import quote_identifier, quote_literal
 
 ANALYTICS_DB = "analytics.duckdb"  # profiles.yml: <warehouse>/analytics.duckdb
 
@@ -21,13 +22,14 @@ def connect(warehouse: Path, catalog_uri: str | None, data_dir: Path) -> duckdb.
     register_lakehouse(con, warehouse, catalog_uri, data_dir)
     marts_file = warehouse / ANALYTICS_DB
     if marts_file.exists():
-        con.execute(f"attach '{marts_file.resolve()}' as analytics (read_only)")
+        con.execute(f"attach {quote_literal(str(marts_file.resolve()))} as analytics (read_only)")
         con.execute("create schema marts")
         for (name,) in con.execute(
             "select table_name from information_schema.tables "
             "where table_catalog = 'analytics' and table_schema = 'marts'"
         ).fetchall():
-            con.execute(f'create view marts."{name}" as select * from analytics.marts."{name}"')
+            quoted = quote_identifier(name)
+            con.execute(f"create view marts.{quoted} as select * from analytics.marts.{quoted}")
     return con
 
 

@@ -19,6 +19,7 @@ from pyiceberg.transforms import DayTransform
 
 from python_engines.errors import EtlStackError
 from python_engines.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
+from python_engines.security import mask_uri
 
 # one row per committed run: the run log (what went in, what came out, the snapshot it made)
 RUNS = pa.schema(
@@ -73,7 +74,12 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
             warehouse=warehouse.as_uri(),
         )
     except Exception as exc:  # a bad URI or an unreachable server: one clear line
-        raise EtlStackError(f"cannot open the Iceberg catalog: {exc}") from None
+        text = str(exc).strip()
+        first_line = text.splitlines()[0] if text else type(exc).__name__
+        raise EtlStackError(  # the URI may hold a password: masked, here and in the message
+            f"cannot open the Iceberg catalog {mask_uri(uri) if uri else warehouse}: "
+            f"{mask_uri(first_line)}"
+        ) from None
 
 
 def ensure_table(catalog: Catalog, namespace: str, name: str, spec: TableSpec) -> Table:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
+from python_engines.lakehouse.run_lock import try_namespace_lock
 from python_engines.lakehouse.store import RUN_ID_PROPERTY, Store
 
 
@@ -22,7 +23,9 @@ def history_tables(
     if not catalog.namespace_exists(engine):
         raise EtlStackError(f"no runs of {engine!r} in {warehouse.resolve()}")
     store = Store(warehouse, engine, catalog_uri)
-    store.recover()
+    with try_namespace_lock(warehouse, engine, catalog_uri) as no_run_in_progress:
+        if no_run_in_progress:  # never set back the tables of a run that is still writing
+            store.recover()
 
     runs = Table(title=f"{engine}: committed runs (run ids shortened to 8 characters)")
     for column in ("run", "done (UTC)", "files", "rows in", "events+", "rejects+", "redone"):

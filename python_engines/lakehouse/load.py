@@ -26,6 +26,7 @@ from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
+from python_engines.lakehouse.run_lock import holds_namespace_lock
 from python_engines.lakehouse.stitching import KEYS, recompute_from_store, rows_from
 from python_engines.lakehouse.store import RunRecord, Store, iso_literal
 from python_engines.pipeline import RunResult, run_pipeline
@@ -57,6 +58,7 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+@holds_namespace_lock  # one run at a time per namespace: a second one waits (run_lock.py)
 def load(
     engine_name: str,
     inputs: Inputs,
@@ -242,6 +244,7 @@ def _first_load(
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
 
 
+@holds_namespace_lock
 def load_in_batches(
     engine_name: str,
     inputs: Inputs,

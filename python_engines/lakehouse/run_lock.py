@@ -1,0 +1,237 @@
+"""One run at a time per engine namespace: a second ``etlstack run`` on the same namespace waits
+(and says so), then loads only what the first one left, or gives up after a timeout.
+
+The lock lives where the catalog lives, so every process that can write the tables sees it:
+- a sqlite catalog: an ``fcntl.flock`` on ``<catalog file>.<namespace>.lock`` beside it;
+- a PostgreSQL catalog: a session advisory lock (``pg_try_advisory_lock``) on a connection held
+  for the whole run.
+Both are released by the operating system or the server when the holder dies (a SIGKILL leaves no
+stale lock behind; the next run's recovery sets the tables back). Other catalogs fall back to a
+file lock in the warehouse folder (one machine only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import hashlib
+import inspect
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from python_engines.errors import EtlStackError
+from python_engines.security import check_identifier, mask_uri
+
+POLL_SECONDS = 0.5
+LOCK_CLASS = 0x45544C53  # "ETLS": the first key of every etlstack advisory lock in PostgreSQL
+_HELD: dict[str, int] = {}  # lock key → depth: load_in_batches holds it around each load()
+
+
+def _lock_file(warehouse: Path, namespace: str, catalog_uri: str | None) -> Path:
+    database = None
+    if catalog_uri is None:
+        database = warehouse.resolve() / "catalog.db"
+    elif catalog_uri.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        name = make_url(catalog_uri).database
+        database = Path(name).resolve() if name and name != ":memory:" else None
+    if database is None:
+        database = warehouse.resolve() / "catalog"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    return database.with_name(f"{database.name}.{namespace}.lock")
+
+
+def _is_postgres(catalog_uri: str | None) -> bool:
+    return bool(catalog_uri) and catalog_uri.split(":", 1)[0].split("+")[0] in (
+        "postgresql",
+        "postgres",
+    )
+
+
+class _FileLock:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("a+")
+
+    def try_acquire(self) -> bool:
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"pid {os.getpid()}\n")
+        self.handle.flush()
+        return True
+
+    def holder(self) -> str:
+        with contextlib.suppress(OSError):
+            text = self.path.read_text().strip()
+            if text:
+                return text
+        return "pid unknown"
+
+    def release(self) -> None:
+        self.handle.close()  # closing the descriptor drops the flock
+
+
+class _PostgresLock:
+    def __init__(self, catalog_uri: str, namespace: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        digest = hashlib.sha256(namespace.encode()).digest()
+        self.keys = {"a": LOCK_CLASS, "b": int.from_bytes(digest[:4], "big", signed=True)}
+        self.engine = create_engine(
+            catalog_uri,
+            poolclass=NullPool,
+            isolation_level="AUTOCOMMIT",  # no transaction stays open for the run
+            connect_args={"application_name": f"etlstack run pid {os.getpid()}"},
+        )
+        try:
+            self.connection = self.engine.connect()
+        except Exception as exc:
+            raise EtlStackError(
+                f"cannot open the Iceberg catalog {mask_uri(catalog_uri)}: "
+                f"{mask_uri(str(exc).splitlines()[0])}"
+            ) from None
+
+    def try_acquire(self) -> bool:
+        from sqlalchemy import text
+
+        sql = text("select pg_try_advisory_lock(:a, :b)")
+        return bool(self.connection.execute(sql, self.keys).scalar())
+
+    def holder(self) -> str:
+        from sqlalchemy import text
+
+        sql = text(
+            "select a.application_name, a.client_addr from pg_locks l "
+            "join pg_stat_activity a on a.pid = l.pid "
+            "where l.locktype = 'advisory' and l.granted and l.objsubid = 2 "
+            "and l.classid = :a and l.objid = :b"
+        )
+        unsigned = {"a": self.keys["a"], "b": self.keys["b"] & 0xFFFFFFFF}
+        row = self.connection.execute(sql, unsigned).first()
+        if row is None:
+            return "pid unknown"
+        name = (row[0] or "").removeprefix("etlstack run ") or "pid unknown"
+        return f"{name} on {row[1]}" if row[1] else name
+
+    def release(self) -> None:
+        with contextlib.suppress(Exception):
+            self.connection.close()  # the server drops the session's advisory locks
+        self.engine.dispose()
+
+
+def _key(warehouse: Path, namespace: str, catalog_uri: str | None) -> str:
+    if _is_postgres(catalog_uri):
+        return f"pg {mask_uri(catalog_uri)} {namespace}"
+    return str(_lock_file(warehouse, namespace, catalog_uri))
+
+
+def _open(warehouse: Path, namespace: str, catalog_uri: str | None):
+    if _is_postgres(catalog_uri):
+        return _PostgresLock(catalog_uri, namespace)
+    return _FileLock(_lock_file(warehouse, namespace, catalog_uri))
+
+
+@contextlib.contextmanager
+def namespace_lock(
+    warehouse: Path,
+    namespace: str,
+    catalog_uri: str | None = None,
+    timeout_seconds: float = 600.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the namespace's run lock; wait at most ``timeout_seconds`` for another run to end
+    (0: refuse at once). ``on_wait`` gets one line when this run has to wait."""
+    check_identifier(namespace, "engine namespace")
+    where = mask_uri(catalog_uri) if catalog_uri else str(warehouse.resolve())
+    key = _key(warehouse, namespace, catalog_uri)
+    if _HELD.get(key):  # this process holds it already (a batch within load_in_batches)
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    lock = _open(warehouse, namespace, catalog_uri)
+    try:
+        deadline = time.monotonic() + timeout_seconds
+        told = False
+        while not lock.try_acquire():
+            if time.monotonic() >= deadline:
+                raise EtlStackError(
+                    f"warehouse {where}: another run on namespace {namespace} is still in "
+                    f"progress ({lock.holder()}) after {timeout_seconds:g} s; nothing was "
+                    "loaded: try again later (ETLSTACK_LOCK_TIMEOUT_SECONDS sets the wait)"
+                )
+            if not told and on_wait is not None:
+                on_wait(
+                    f"warehouse {where}: another run on namespace {namespace} is in progress "
+                    f"({lock.holder()}), waiting up to {timeout_seconds:g} s…"
+                )
+            told = True
+            time.sleep(POLL_SECONDS)
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def try_namespace_lock(
+    warehouse: Path, namespace: str, catalog_uri: str | None = None
+) -> Iterator[bool]:
+    """The lock if no run holds it, without waiting: True inside when held (a reader that
+    would repair the tables — ``etlstack history`` — must not do so under a running load)."""
+    check_identifier(namespace, "engine namespace")
+    if _HELD.get(_key(warehouse, namespace, catalog_uri)):
+        yield True
+        return
+    lock = _open(warehouse, namespace, catalog_uri)
+    try:
+        yield lock.try_acquire()
+    finally:
+        lock.release()
+
+
+def _print_wait(message: str) -> None:
+    from python_engines.terminal import console
+
+    console.print(f"[yellow]{message}[/yellow]", highlight=False, soft_wrap=True)
+
+
+def holds_namespace_lock(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``func`` (``load``, ``load_in_batches``) under the lock of its ``engine_name``
+    namespace in its ``warehouse`` / ``catalog_uri``; the wait is printed on stderr."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from python_engines.engines import check_engine_name
+        from python_engines.settings import PathSettings
+
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        named = bound.arguments
+        check_engine_name(named["engine_name"])  # before a lock file is named after it
+        with namespace_lock(
+            Path(named["warehouse"]),
+            named["engine_name"],
+            named.get("catalog_uri"),
+            PathSettings().lock_timeout_seconds,
+            on_wait=_print_wait,
+        ):
+            return func(*args, **kwargs)
+
+    return wrapper
