@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from python_engines.cleansed_rows import storage_sql
 from python_engines.engines import FileTarget, open_engine
@@ -15,7 +16,7 @@ from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform
 from python_engines.settings import EngineSettings, PipelineSettings
-from python_engines.transpile import last_readers, stage_names, stage_sql
+from python_engines.transpile import reader_counts, stage_names, stage_sql, tables_read
 
 
 @dataclass
@@ -57,7 +58,6 @@ def run_pipeline(
     seconds: dict[str, float] = {}
     cleansed: pa.Table | None = None
     rows_reloaded = 0
-    rows: dict[str, int] = {}
 
     def timed(step: str, work: Callable[[], object]) -> object:
         if on_step:
@@ -70,10 +70,14 @@ def run_pipeline(
     try:
         rows_in = timed("read", lambda: engine.load_raw(inputs))
         engine.register("ip_ranges", bucketed_ip_ranges().to_arrow())
-        free_after = last_readers()
+        as_views = _stages_as_views() if getattr(engine, "plans_views", False) else set()
+        free_after = _free_after(as_views)
         for stage in stage_names():
             sql = stage_sql(stage, engine_name, parameters)
-            rows[stage] = timed(stage, lambda sql=sql, stage=stage: engine.materialize(stage, sql))
+            once = stage in as_views
+            timed(
+                stage, lambda sql=sql, stage=stage, once=once: engine.materialize(stage, sql, once)
+            )
             if stage == "cleansed" and reload_stored is not None:
                 cleansed, rows_reloaded = timed("reload", lambda: _reload(engine, reload_stored))
             if stage == "cleansed" and write_to is not None:
@@ -82,9 +86,8 @@ def run_pipeline(
                     f"write {PASSING_TABLE}",
                     lambda target=target: engine.write_parquet(storage_sql(engine_name), target),
                 )
-            for table, reader in free_after.items():  # intermediate tables nothing reads any more
-                if reader == stage and table not in OUTPUTS and table != "ip_ranges":
-                    engine.drop(table)
+            for table in free_after.get(stage, ()):  # intermediate tables nothing reads any more
+                engine.drop(table)
         if write_to is None:
             tables = timed(
                 "fetch",
@@ -92,8 +95,8 @@ def run_pipeline(
                     name: conform(engine.fetch(name), schema) for name, schema in OUTPUTS.items()
                 },
             )
-            reasons = tables["rejected_events"].column("reason").value_counts().to_pylist()
-            by_reason = {r["values"]: r["counts"] for r in reasons}
+            rows = {name: table.num_rows for name, table in tables.items()}
+            reasons = tables["rejected_events"].column("reason")
         else:
             tables = {}
             for name in OUTPUTS:
@@ -101,9 +104,12 @@ def run_pipeline(
                     f"write {name}",
                     lambda n=name: engine.write_parquet(f"select * from {n}", write_to[n]),
                 )
-            engine.materialize("reject_counts", REJECT_COUNTS_SQL)
-            counts = engine.fetch("reject_counts").to_pylist()
-            by_reason = {r["reason"]: int(r["n"]) for r in counts}
+            files = {name: write_to[name].files() for name in OUTPUTS}
+            rows = {
+                name: sum(pq.read_metadata(f).num_rows for f in paths)
+                for name, paths in files.items()
+            }
+            reasons = pq.read_table(files["rejected_events"], columns=["reason"]).column(0)
     finally:
         engine.close()
     return RunResult(
@@ -114,15 +120,56 @@ def run_pipeline(
         startup_seconds=getattr(engine, "startup_seconds", 0.0),
         cleansed=cleansed,
         rows_reloaded=rows_reloaded,
-        rows={name: rows[name] for name in OUTPUTS},
-        rejected_by_reason=dict(sorted(by_reason.items())),
+        rows=rows,
+        rejected_by_reason={
+            r["values"]: r["counts"]
+            for r in sorted(reasons.value_counts().to_pylist(), key=lambda r: r["values"])
+        },
     )
+
+
+def _stages_as_views() -> set[str]:
+    """The stages an engine that plans views may keep as queries: one later read takes them
+    whole, and keeping them holds no other table longer — the next stage reads them, or (an
+    output, read when the outputs are fetched or written) every table they read is read again
+    by a later stage anyway. ``cleansed`` is also handed out, so it is always stored."""
+    names = stage_names()
+    reads = reader_counts()
+    views = set()
+    for position, stage in enumerate(names):
+        if stage == "cleansed" or reads.get(stage, 0) + (stage in OUTPUTS) > 1:
+            continue
+        later = names[position + 1 :]
+        if stage in OUTPUTS:
+            if all(any(table in tables_read(s) for s in later) for table in tables_read(stage)):
+                views.add(stage)
+        elif later and stage in tables_read(later[0]):
+            views.add(stage)
+    return views
+
+
+def _free_after(as_views: set[str]) -> dict[str, list[str]]:
+    """stage → the intermediate tables to drop once it is computed: after every stage that
+    reads them is. A view's rows are computed where it is read (an output's: at the end)."""
+    names = stage_names()
+
+    def computed_at(stage: str) -> int:
+        if stage not in as_views:
+            return names.index(stage)
+        if stage in OUTPUTS:
+            return len(names)
+        return min(computed_at(s) for s in names if stage in tables_read(s))
+
+    free: dict[str, list[str]] = {}
+    for table in {t for s in names for t in tables_read(s)} - set(OUTPUTS) - {"ip_ranges"}:
+        at = max(computed_at(s) for s in names if table in tables_read(s))
+        if at < len(names):
+            free.setdefault(names[at], []).append(table)
+    return free
 
 
 # the rows that passed cleansing, as the lakehouse keeps them (python_engines/cleansed_rows.py)
 PASSING_TABLE = "cleansed_events"
-# a count for the run's summary (not a rule): rejected rows per reason
-REJECT_COUNTS_SQL = "select reason, count(*) as n from rejected_events group by reason"
 
 
 def _reload(engine, reload_stored: Callable[[pa.Table], pa.Table | None]) -> tuple[pa.Table, int]:

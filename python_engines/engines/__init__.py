@@ -26,9 +26,16 @@ class FileTarget:
     schema: pa.Schema
     partition_column: str | None = None
     by_day: bool = False
+    location: str | None = None  # the folder as the catalog names it (a file:// URI)
 
     def files(self) -> list[str]:
         return sorted(str(p) for p in self.folder.rglob("*.parquet") if not p.name.startswith("."))
+
+    def file_uris(self) -> list[str]:
+        """The files as the catalog records them: the location + the path under the folder
+        (how pyiceberg names the files it writes; Spark's ``_metadata.file_path`` matches)."""
+        base = self.location or self.folder.as_uri()
+        return [f"{base}/{Path(f).relative_to(self.folder).as_posix()}" for f in self.files()]
 
 
 class Engine(Protocol):
@@ -43,8 +50,10 @@ class Engine(Protocol):
     def append(self, name: str, table: pa.Table) -> int:
         """Add rows (in ``name``'s own column order and Arrow types) to a materialized table."""
 
-    def materialize(self, name: str, sql: str) -> int:
-        """Run ``sql`` and keep the result as table ``name``; return its rows."""
+    def materialize(self, name: str, sql: str, once: bool = False) -> None:
+        """Run ``sql`` and keep the result as table ``name``. ``once``: a single later read
+        takes the rows whole, so the engine may keep the query (a view) and plan it into that
+        read instead of storing the rows."""
 
     def fetch(self, name: str) -> pa.Table:
         """A materialized table as Arrow."""

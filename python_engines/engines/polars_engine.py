@@ -51,10 +51,8 @@ class PolarsEngine:
         self._keep(name, frame)
         return frame.height
 
-    def materialize(self, name: str, sql: str) -> int:
-        frame = self.ctx.execute(sql, eager=True)
-        self._keep(name, frame)
-        return frame.height
+    def materialize(self, name: str, sql: str, once: bool = False) -> None:
+        self._keep(name, self.ctx.execute(sql, eager=True))  # eager either way (module docstring)
 
     def fetch(self, name: str) -> pa.Table:
         return self.frames[name].to_arrow()

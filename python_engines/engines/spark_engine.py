@@ -72,6 +72,8 @@ def _spark_file_path(path) -> str:
 class SparkEngine:
     name = "spark"
 
+    plans_views = True  # materialize(once=True) keeps a view
+
     def __init__(self, settings: EngineSettings) -> None:
         started = time.perf_counter()
         self.spark = spark_session(settings)
@@ -117,8 +119,14 @@ class SparkEngine:
         previous.unpersist()
         return rows
 
-    def materialize(self, name: str, sql: str) -> int:
-        return self._keep(name, self.spark.sql(sql))
+    def materialize(self, name: str, sql: str, once: bool = False) -> None:
+        """A temp view when one later read takes the rows (Spark plans it into that read): a
+        local checkpoint writes every row to the block store and counts them, which only pays
+        when several stages read them."""
+        if once:
+            self.spark.sql(sql).createOrReplaceTempView(name)
+        else:
+            self._keep(name, self.spark.sql(sql))
 
     def fetch(self, name: str) -> pa.Table:
         """Spark writes the table as Parquet (from its tasks) and Arrow reads the files:
@@ -149,7 +157,8 @@ class SparkEngine:
         writer.parquet(str(target.folder))
 
     def drop(self, name: str) -> None:
-        self.cached.pop(name).unpersist()
+        if name in self.cached:
+            self.cached.pop(name).unpersist()
         self.spark.catalog.dropTempView(name)
 
     def _keep(self, name: str, frame) -> int:

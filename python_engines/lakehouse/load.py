@@ -236,7 +236,7 @@ def _first_load(
             changes={},
             on_table=(lambda name: on_step(f"commit {name}")) if on_step else None,
             before_commit=before_commit,
-            files={name: target.files() for name, target in targets.items()},
+            files={name: target.file_uris() for name, target in targets.items()},
         )
     except BaseException:
         store.discard_files(targets)

@@ -126,9 +126,13 @@ class Store:
         targets = {}
         for name, table in self.tables.items():
             spec = DATA_TABLES[name]
-            folder = Path(unquote(urlparse(table.location()).path)) / "data" / f"run-{run_id}"
+            location = f"{table.location().rstrip('/')}/data/run-{run_id}"
             targets[name] = FileTarget(
-                folder, spec.schema, spec.partition_column, by_day=spec.day_partition is not None
+                Path(unquote(urlparse(location).path)),
+                spec.schema,
+                spec.partition_column,
+                by_day=spec.day_partition is not None,
+                location=location,
             )
         return targets
 

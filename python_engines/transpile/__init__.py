@@ -99,6 +99,15 @@ def last_readers() -> dict[str, str]:
     return last
 
 
+def reader_counts() -> dict[str, int]:
+    """For each table a stage reads: how many stages read it."""
+    counts: dict[str, int] = {}
+    for stage in stage_names():
+        for table in tables_read(stage):
+            counts[table] = counts.get(table, 0) + 1
+    return counts
+
+
 def output_values(stage: str, column: str) -> list[str]:
     """Every string literal a stage can give ``column`` (the literals inside the expressions
     aliased ``column``): the value sets of device, event type and reject reason, read from the one
