@@ -51,6 +51,9 @@ def clean_events(small_events: pl.DataFrame, sidecar: pl.DataFrame) -> pl.DataFr
 
 PARITY_FIXTURE = Path(__file__).parent / "fixtures" / "parity"
 ENGINES = ["duckdb", "polars", "spark"]
+# for @pytest.mark.parametrize("engine", ENGINE_PARAMS): Spark's cases are slow (a JVM, seconds
+# per job), so `make test-fast` leaves them out
+ENGINE_PARAMS = ["duckdb", "polars", pytest.param("spark", marks=pytest.mark.slow)]
 
 
 @pytest.fixture(scope="session")
