@@ -8,6 +8,7 @@ the next run (and ``etlstack history``) sets them back first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -27,6 +28,7 @@ from pyiceberg.expressions import (
 )
 from pyiceberg.table import Table
 
+from python_engines.errors import EtlStackError, is_disk_full
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
     RUNS_TABLE,
@@ -159,9 +161,18 @@ class Store:
                 before_commit(record, snapshot_ids)
                 record.seconds["validate"] = time.perf_counter() - started
             self._append_run(record, snapshot_ids)
-        except Exception:  # an error; a killed process (or Ctrl-C) is the next run's recovery
-            self.recover()
-            raise
+        except (
+            Exception
+        ) as exc:  # an error; a killed process (or Ctrl-C) is the next run's recovery
+            if not is_disk_full(exc):
+                self.recover()
+                raise
+            with contextlib.suppress(Exception):  # setting back writes too: else the next run does
+                self.recover()
+            raise EtlStackError(
+                f"no space left on the device while writing the {self.namespace} tables: nothing "
+                "was committed (readers see the last committed run); free space and run again"
+            ) from exc
         return snapshot_ids
 
     def _write(
