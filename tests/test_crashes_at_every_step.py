@@ -68,7 +68,12 @@ def uninterrupted(tmp_path_factory) -> dict[str, dict[str, list[dict]]]:
     return tables
 
 
-@pytest.mark.parametrize("step", STEPS)
+FAST_STEPS = ("before-events", "before-runs-row")  # make test-fast runs these two of the matrix
+
+
+@pytest.mark.parametrize(
+    "step", [s if s in FAST_STEPS else pytest.param(s, marks=pytest.mark.slow) for s in STEPS]
+)
 def test_a_daily_run_killed_at_any_step_is_undone_by_the_next_run(
     tmp_path, uninterrupted, step
 ) -> None:
@@ -86,6 +91,7 @@ def test_a_daily_run_killed_at_any_step_is_undone_by_the_next_run(
     assert Store(warehouse, "polars").runs().height == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", ["in-events-transaction", "before-sessions", "before-runs-row"])
 def test_a_first_ever_run_killed_mid_commit_is_undone_by_the_next_run(
     tmp_path, uninterrupted, step
@@ -102,6 +108,7 @@ def test_a_first_ever_run_killed_mid_commit_is_undone_by_the_next_run(
     assert tables_of(warehouse, "polars") == uninterrupted["polars"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first_ever", [False, True], ids=["daily-run", "first-run"])
 def test_a_run_killed_while_setting_back_a_dead_run_is_undone_by_the_next_run(
     tmp_path, uninterrupted, first_ever
@@ -120,6 +127,7 @@ def test_a_run_killed_while_setting_back_a_dead_run_is_undone_by_the_next_run(
     assert tables_of(warehouse, "polars") == uninterrupted["polars"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", ["in-sessions-transaction", "before-runs-row"])
 def test_a_duckdb_run_killed_mid_commit_is_undone_by_the_next_run(
     tmp_path, uninterrupted, step

@@ -183,6 +183,7 @@ STYLED = [
 ]
 
 
+@pytest.mark.slow
 def test_data_docs_render_styled_in_chromium_with_no_network(lake: Path) -> None:
     assert validate(lake).exit_code == 0
     index = lake.resolve() / "data_docs" / "polars" / "index.html"
@@ -195,6 +196,7 @@ def test_data_docs_render_styled_in_chromium_with_no_network(lake: Path) -> None
     assert screenshot(index, SCREENSHOT).stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_a_page_that_needs_the_network_renders_unstyled_in_the_offline_browser(tmp_path) -> None:
     """The control: the same check on a page linking Bootstrap from its CDN fails offline."""
     page = tmp_path / "cdn.html"

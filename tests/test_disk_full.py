@@ -76,7 +76,10 @@ def expected(tmp_path_factory) -> dict[str, dict[str, list[dict]]]:
 
 # where the space ran out in a probe: 0 KiB — the first data file; 40 KiB — the sqlite catalog's commit;
 # 120 KiB — after some tables committed, and setting them back fails too (the next run does it)
-@pytest.mark.parametrize("leave_kib", [0, 40, 120])
+@pytest.mark.parametrize(
+    "leave_kib",
+    [pytest.param(0, marks=pytest.mark.slow), pytest.param(40, marks=pytest.mark.slow), 120],
+)
 def test_a_full_disk_fails_the_run_in_one_line_and_the_next_run_loads(
     small_disk, expected, leave_kib
 ) -> None:
