@@ -56,7 +56,7 @@ marts: setup ## the dbt marts over the lakehouse (dbt build; DuckDB file warehou
 test: setup ## the full test suite (CI runs exactly this)
 	$(RUN) pytest $(PYTEST_ARGS)
 
-test-fast: setup ## the suite without the tests marked slow (Spark, dbt, Chromium, bench, crash matrix)
+test-fast: setup ## the suite without the tests marked slow (Spark, dbt, Chromium, bench, GX over the generated lake, most of the crash matrix)
 	$(RUN) pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: setup ## ruff (lint) and black (format check), as pre-commit runs them

@@ -79,7 +79,7 @@ def test_each_engine_produces_the_output_columns_and_types_before_any_cast(
     assert normalised(produced) == normalised(OUTPUTS[table])
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "polars", "spark"])
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_nothing_is_lost_rows_in_equal_events_plus_rejected(parity_results, engine: str) -> None:
     result = parity_results[engine]
     events = result.tables["events"].num_rows
@@ -88,7 +88,7 @@ def test_nothing_is_lost_rows_in_equal_events_plus_rejected(parity_results, engi
     assert events + rejected == result.rows_in
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "polars", "spark"])
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_every_engine_reports_the_same_reject_reasons(parity_results, engine: str) -> None:
     assert parity_results[engine].rejected_by_reason == {
         "bad_timestamp": 30,
