@@ -68,7 +68,7 @@ def uninterrupted(tmp_path_factory) -> dict[str, dict[str, list[dict]]]:
     return tables
 
 
-FAST_STEPS = ("before-events", "before-runs-row")  # make test-fast runs these two of the matrix
+FAST_STEPS = ("before-runs-row",)  # make test-fast runs this one of the matrix
 
 
 @pytest.mark.parametrize(
