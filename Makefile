@@ -28,7 +28,7 @@ BENCH_ARGS_memory := --rows 1000000,3000000,10000000 --engines polars,duckdb,spa
 DATA ?= data/raw
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo validate marts test lint fmt generate bench bench-parts clean
+.PHONY: help setup demo validate marts test test-fast lint fmt generate bench bench-parts clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ marts: setup ## the dbt marts over the lakehouse (dbt build; DuckDB file warehou
 
 test: setup ## the full test suite (CI runs exactly this)
 	$(RUN) pytest $(PYTEST_ARGS)
+
+test-fast: setup ## the suite without the tests marked slow (Spark, dbt, Chromium, bench, GX over the generated lake, most of the crash matrix)
+	$(RUN) pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: setup ## ruff (lint) and black (format check), as pre-commit runs them
 	$(RUN) ruff check .

@@ -51,16 +51,27 @@ def clean_events(small_events: pl.DataFrame, sidecar: pl.DataFrame) -> pl.DataFr
 
 PARITY_FIXTURE = Path(__file__).parent / "fixtures" / "parity"
 ENGINES = ["duckdb", "polars", "spark"]
+# for @pytest.mark.parametrize("engine", ENGINE_PARAMS): Spark's cases are slow (a JVM, seconds
+# per job), so `make test-fast` leaves them out
+ENGINE_PARAMS = ["duckdb", "polars", pytest.param("spark", marks=pytest.mark.slow)]
+
+
+class _RunOnFirstUse(dict):
+    """engine → its run over the trap fixture, run when first asked for (a test of Polars alone
+    does not start Spark)."""
+
+    def __missing__(self, engine: str):
+        from python_engines.inputs import discover
+        from python_engines.pipeline import run_pipeline
+
+        self[engine] = run_pipeline(engine, discover(PARITY_FIXTURE))
+        return self[engine]
 
 
 @pytest.fixture(scope="session")
-def parity_results():
+def parity_results() -> dict:
     """Every engine's run over the hand-made trap fixture (one SparkSession for the session)."""
-    from python_engines.inputs import discover
-    from python_engines.pipeline import run_pipeline
-
-    inputs = discover(PARITY_FIXTURE)
-    return {engine: run_pipeline(engine, inputs) for engine in ENGINES}
+    return _RunOnFirstUse()
 
 
 def sorted_rows(table) -> list[dict]:

@@ -8,9 +8,12 @@ import subprocess
 import sys
 
 import psutil
+import pytest
 
 from bench.cluster import standalone_cluster
 from bench.process_tree import TreeSampler
+
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (see the Makefile)
 
 JOB = """
 from pyspark.sql import SparkSession

@@ -31,6 +31,7 @@ def tiny_bench(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_results_json_holds_every_try_with_the_contract_fields(tiny_bench: Path) -> None:
     results = json.loads((tiny_bench / "results.json").read_text())
     header, tries = results["header"], results["tries"]
@@ -59,11 +60,13 @@ def test_results_json_holds_every_try_with_the_contract_fields(tiny_bench: Path)
     ]
 
 
+@pytest.mark.slow
 def test_the_input_is_generated_once_per_rows_and_seed_and_reused(tiny_bench: Path) -> None:
     cache = tiny_bench.parent / "data" / "bench"
     assert sorted(p.name for p in cache.iterdir()) == ["rows-2000-seed-42", "rows-3000-seed-42"]
 
 
+@pytest.mark.slow
 def test_the_report_is_written_self_contained_with_plots_and_a_flowchart(tiny_bench: Path) -> None:
     markdown = (tiny_bench / "report.md").read_text()
     page = (tiny_bench / "report.html").read_text()
@@ -74,6 +77,7 @@ def test_the_report_is_written_self_contained_with_plots_and_a_flowchart(tiny_be
     assert (tiny_bench / "plots" / "time_vs_rows.png").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_bench_report_rebuilds_the_report_from_results(tiny_bench: Path) -> None:
     (tiny_bench / "report.md").unlink()
     result = runner.invoke(app, ["bench", "report", str(tiny_bench)])
@@ -133,6 +137,7 @@ def test_bad_bench_options_are_one_line_errors(args: list[str], message: str) ->
     assert message in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_try_over_the_memory_cap_is_stopped_and_not_timed(tiny_bench: Path) -> None:
     from bench.harness import run_try
     from bench.matrix import Case

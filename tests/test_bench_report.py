@@ -152,6 +152,7 @@ def test_the_readme_section_between_the_markers_is_generated(tmp_path: Path) -> 
     assert "events per day <= 20 million?" in text
 
 
+@pytest.mark.slow
 def test_the_html_report_renders_its_plots_and_flowchart_in_chromium_with_no_network(
     tmp_path: Path,
 ) -> None:

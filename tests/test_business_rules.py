@@ -7,13 +7,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import PARITY_FIXTURE
+from conftest import ENGINE_PARAMS, PARITY_FIXTURE
 
 from python_engines.inputs import discover
 from python_engines.pipeline import run_pipeline
 from python_engines.settings import PipelineSettings
 
-ENGINES = ["duckdb", "polars", "spark"]
+ENGINES = ENGINE_PARAMS  # Spark's cases are slow
 
 
 def _events(parity_results, engine: str) -> dict[str, dict]:

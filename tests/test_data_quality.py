@@ -48,6 +48,7 @@ def validate(warehouse: Path):
     return runner.invoke(app, ["validate", "--engine", "polars", "--warehouse", str(warehouse)])
 
 
+@pytest.mark.slow
 def test_a_clean_lakehouse_passes_every_suite_and_says_where_the_docs_are(lake: Path) -> None:
     result = validate(lake)
     assert result.exit_code == 0, result.output
@@ -97,6 +98,7 @@ def _extra_reject(catalog) -> None:
     table.append(pa.Table.from_pylist([row], schema=REJECTED_EVENTS))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("corrupt", "expectation"),
     [
@@ -124,6 +126,7 @@ def test_a_corrupted_table_fails_validation_naming_the_expectation(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_the_gate_commits_a_clean_run_and_shows_drift_warnings(
     small_dataset, tmp_path, monkeypatch
 ):
@@ -139,6 +142,7 @@ def test_the_gate_commits_a_clean_run_and_shows_drift_warnings(
     assert Store(warehouse, "polars").runs().height == 1
 
 
+@pytest.mark.slow
 def test_the_gate_keeps_a_failing_run_from_committing(small_dataset, tmp_path, monkeypatch):
     """A file named for 2026-11-03 whose events are from 2099 passes cleansing (valid ISO
     timestamps) but not the suites: nothing of the run is committed."""
@@ -166,6 +170,7 @@ def test_the_gate_keeps_a_failing_run_from_committing(small_dataset, tmp_path, m
     assert "future-1" not in after.scan("events", columns=["event_id"])["event_id"].to_list()
 
 
+@pytest.mark.slow
 def test_data_docs_reference_nothing_outside_their_folder(lake: Path) -> None:
     assert validate(lake).exit_code == 0
     site = lake.resolve() / "data_docs" / "polars"
@@ -183,6 +188,7 @@ STYLED = [
 ]
 
 
+@pytest.mark.slow
 def test_data_docs_render_styled_in_chromium_with_no_network(lake: Path) -> None:
     assert validate(lake).exit_code == 0
     index = lake.resolve() / "data_docs" / "polars" / "index.html"
@@ -195,6 +201,7 @@ def test_data_docs_render_styled_in_chromium_with_no_network(lake: Path) -> None
     assert screenshot(index, SCREENSHOT).stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_a_page_that_needs_the_network_renders_unstyled_in_the_offline_browser(tmp_path) -> None:
     """The control: the same check on a page linking Bootstrap from its CDN fails offline."""
     page = tmp_path / "cdn.html"

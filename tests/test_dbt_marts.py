@@ -20,6 +20,8 @@ from python_engines.analytics.marts import PROJECT_DIR, MartsRequest, run_dbt
 from python_engines.inputs import discover
 from python_engines.lakehouse.load import load
 
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (see the Makefile)
+
 MARTS = [
     "fct_sessions",
     "fct_pages",

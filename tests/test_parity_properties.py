@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 from conftest import ENGINES, sorted_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 from python_engines.inputs import discover
 from python_engines.pipeline import run_pipeline
 from python_engines.schema import OUTPUTS, RAW_COLUMNS
+
+pytestmark = pytest.mark.slow  # make test-fast leaves these out (see the Makefile)
 
 NOISE = st.sampled_from(["", " ", "  ", "\t", " \t"])
 PLAIN_TEXT = st.text(

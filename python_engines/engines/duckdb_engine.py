@@ -35,7 +35,7 @@ class DuckDBEngine:
             types = ", ".join(f"'{c}': 'VARCHAR'" for c in RAW_COLUMNS)
             reader = (
                 f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
-                "escape = '\"', filename = true, null_padding = true)"
+                "escape = '\"', filename = true, null_padding = true, parallel = false)"
             )
         else:
             reader = "read_parquet($paths, filename = true)"

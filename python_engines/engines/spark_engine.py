@@ -90,6 +90,7 @@ class SparkEngine:
                 self.spark.read.option("header", "true")
                 .option("quote", '"')
                 .option("escape", '"')
+                .option("multiLine", "true")  # a quoted value may hold line breaks
                 .option("mode", "PERMISSIVE")
                 .schema(schema)
                 .csv(inputs.paths)

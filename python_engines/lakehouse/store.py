@@ -8,6 +8,7 @@ the next run (and ``etlstack history``) sets them back first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -30,6 +31,7 @@ from pyiceberg.expressions import (
 from pyiceberg.table import Table
 
 from python_engines.engines import FileTarget
+from python_engines.errors import EtlStackError, is_disk_full
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
     RUNS_TABLE,
@@ -176,8 +178,9 @@ class Store:
     ) -> dict[str, int | None]:
         """``appended``: rows that only grow a table; ``changes``: rows deleted by key and rows
         appended, the deletes limited to ``delete_scopes`` and to the partitions the removed rows
-        live in; ``files``: Parquet data files an engine wrote, added as they are. Each table is one transaction; the ``runs`` row last. ``before_commit`` (the
-        validation gate) sees the written tables first. Whatever fails on the way — a table's
+        live in; ``files``: Parquet data files an engine wrote, added as they are. Each table
+        is one transaction; the ``runs`` row last. ``before_commit`` (the validation gate) sees
+        the written tables first. Whatever fails on the way — a table's
         write, the gate, the ``runs`` row — the tables are set back to the last committed run
         before the error goes on (a killed process leaves that to the next run's recovery)."""
         try:
@@ -189,9 +192,16 @@ class Store:
                 before_commit(record, snapshot_ids)
                 record.seconds["validate"] = time.perf_counter() - started
             self._append_run(record, snapshot_ids)
-        except Exception:  # an error; a killed process (or Ctrl-C) is the next run's recovery
-            self.recover()
-            raise
+        except Exception as exc:  # an error; a killed process (or Ctrl-C): the next run recovers
+            if not is_disk_full(exc):
+                self.recover()
+                raise
+            with contextlib.suppress(Exception):  # setting back writes too: else the next run does
+                self.recover()
+            raise EtlStackError(
+                f"no space left on the device while writing the {self.namespace} tables: nothing "
+                "was committed (readers see the last committed run); free space and run again"
+            ) from exc
         return snapshot_ids
 
     def _write(
