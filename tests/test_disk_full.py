@@ -101,3 +101,27 @@ def test_a_full_disk_fails_the_run_in_one_line_and_the_next_run_loads(
     assert committed_tables(warehouse) == expected["day2"]
     store = Store(warehouse, "polars")
     assert {n: sorted_rows(store.scan(n).to_arrow()) for n in DATA_TABLES} == expected["day2"]
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_a_full_disk_during_a_first_load_fails_in_one_line_and_leaves_no_files(
+    small_disk, small_dataset, engine
+) -> None:
+    """A first load's data files are written by the engine itself: a full disk there is the same
+    one line, nothing is committed and the run's partial files are removed."""
+    warehouse = small_disk / "lake"
+    Store(warehouse, engine)  # the catalog and empty tables exist; the data files do not fit
+    filler = fill(small_disk, 300)
+    command = [ETLSTACK, "run", "--engine", engine, "--input", str(small_dataset[0] / "bulk")]
+    failed = subprocess.run(
+        [*command, "--warehouse", str(warehouse)], capture_output=True, text=True, timeout=300
+    )
+    assert failed.returncode == 1
+    message = failed.stderr.strip()
+    assert message.startswith("error: no space left on the device"), failed.stderr
+    assert len(message.splitlines()) == 1 and "Traceback" not in failed.stderr
+    store = Store(warehouse, engine)
+    assert store.runs().height == 0
+    assert all(store.is_empty(name) for name in DATA_TABLES)
+    assert not list(warehouse.rglob("run-*")), "the run's partial data files were left behind"
+    filler.unlink()
