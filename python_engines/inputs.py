@@ -33,6 +33,16 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(("_", ".")) for part in path.relative_to(root).parts)
 
 
+def check_readable(path: Path) -> None:
+    """Open the file as a run will: a permission problem is a clear error here, not a traceback
+    in the middle of a run."""
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise EtlStackError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
 def discover(path: Path, file_format: str = "auto") -> Inputs:
     path = path.resolve()
     if not path.exists():
@@ -43,6 +53,7 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
             raise EtlStackError(f"{path.name}: not a .csv or .parquet file")
+        check_readable(path)
         return Inputs((InputFile(path, path.as_posix()),), fmt)
     found = {
         fmt: sorted(p for p in path.rglob(f"*.{fmt}") if p.is_file() and not _hidden(p, path))
@@ -52,5 +63,7 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         file_format = "parquet" if found["parquet"] else "csv"
     if not found[file_format]:
         raise EtlStackError(f"no .{file_format} files under {path}")
+    for file in found[file_format]:
+        check_readable(file)
     files = tuple(InputFile(p, p.as_posix()) for p in found[file_format])
     return Inputs(files, file_format)

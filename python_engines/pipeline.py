@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from python_engines.engines import open_engine
+from python_engines.input_checks import checked
 from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform
@@ -51,6 +52,27 @@ def run_pipeline(
     """``reload_stored`` (incremental runs): given the input's rows that passed cleansing, it
     returns the stored cleansed rows the later stages must see again (or None)."""
     parameters = (pipeline or PipelineSettings()).sql_parameters()
+    with checked(inputs) as ready:  # a refused file stops the run before any engine starts
+        return _run_checked(
+            engine_name,
+            ready.inputs,
+            ready.malformed,
+            parameters,
+            engine_settings,
+            on_step,
+            reload_stored,
+        )
+
+
+def _run_checked(
+    engine_name: str,
+    inputs: Inputs,
+    malformed: pa.Table,
+    parameters: dict,
+    engine_settings: EngineSettings | None,
+    on_step: Callable[[str], None] | None,
+    reload_stored: Callable[[pa.Table], pa.Table | None] | None,
+) -> RunResult:
     engine = open_engine(engine_name, engine_settings)
     seconds: dict[str, float] = {}
     cleansed: pa.Table | None = None
@@ -65,8 +87,11 @@ def run_pipeline(
         return result
 
     try:
-        rows_in = timed("read", lambda: engine.load_raw(inputs))
-        engine.register("ip_ranges", bucketed_ip_ranges().to_arrow())
+        # the malformed lines are rows in too: each becomes a reject (04_rejected_events.sql)
+        rows_in = timed("read", lambda: engine.load_raw(inputs)) + malformed.num_rows
+        registered = {"ip_ranges": bucketed_ip_ranges().to_arrow(), "malformed_lines": malformed}
+        for name, table in registered.items():
+            engine.register(name, table)
         free_after = last_readers()
         for stage in stage_names():
             sql = stage_sql(stage, engine_name, parameters)
@@ -74,7 +99,7 @@ def run_pipeline(
             if stage == "cleansed" and reload_stored is not None:
                 cleansed, rows_reloaded = timed("reload", lambda: _reload(engine, reload_stored))
             for table, reader in free_after.items():  # intermediate tables nothing reads any more
-                if reader == stage and table not in OUTPUTS and table != "ip_ranges":
+                if reader == stage and table not in OUTPUTS and table not in registered:
                     engine.drop(table)
         tables = timed(
             "fetch",
