@@ -100,7 +100,11 @@ def run(
     engine: EngineOption,
     input_path: Annotated[
         Path,
-        typer.Option("--input", help="A CSV or Parquet file, or a folder of them (recursive)."),
+        typer.Option(
+            "--input",
+            help="A CSV or Parquet file, or a folder of them (recursive).",
+            readable=False,  # checked by the run itself: one clear line, not a usage box
+        ),
     ],
     warehouse: WarehouseOption = None,
     input_format: Annotated[

@@ -29,7 +29,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from python_engines.errors import EtlStackError
-from python_engines.inputs import InputFile, Inputs, check_readable
+from python_engines.inputs import InputFile, Inputs
 from python_engines.schema import RAW_COLUMNS
 
 MALFORMED_LINES = pa.schema([("source_file", pa.string()), ("raw_line", pa.string())])
@@ -47,6 +47,25 @@ class CheckedInputs:
     malformed: pa.Table  # MALFORMED_LINES: one row per line quarantined as malformed_line
 
 
+def check_readable(path: Path) -> None:
+    """Open the file as a run will: a permission problem is a clear error here, not a traceback
+    in the middle of a run."""
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise EtlStackError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def check_shape(path: Path, file_format: str) -> None:
+    """The cheap checks, when the files are listed: readable, a CSV header, a Parquet footer."""
+    check_readable(path)
+    if file_format == "parquet":
+        check_parquet(path, path.as_posix())
+    else:
+        _check_header(path, path.as_posix())
+
+
 @contextlib.contextmanager
 def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
     """Check every file; yield what the engines read. Cleaned copies live as long as the block."""
@@ -57,15 +76,15 @@ def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
         for file in inputs.files:
             check_readable(file.path)
             if inputs.file_format == "parquet":
-                check_parquet(file)
+                check_parquet(file.path, file.source_file)
                 files.append(file)
                 continue
-            if csv_is_clean(file):
+            if csv_is_clean(file.path, file.source_file):
                 files.append(file)
                 continue
             workdir = workdir or Path(tempfile.mkdtemp(prefix="etlstack-clean-"))
             copy = workdir / f"{len(files)}-{file.path.name}"
-            lines = clean_csv(file, copy)
+            lines = clean_csv(file.path, file.source_file, copy)
             malformed += [(file.source_file, line) for line in lines]
             files.append(replace(file, path=copy))
         table = pa.table(
@@ -81,14 +100,14 @@ def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def check_parquet(file: InputFile) -> None:
+def check_parquet(path: Path, name: str) -> None:
     """The footer only: readable, and exactly the nine event columns, each a string."""
     try:
-        schema = pq.read_schema(file.path)
+        schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise EtlStackError(
-            f"{file.source_file}: not a readable Parquet file (truncated or damaged: {problem})"
+            f"{name}: not a readable Parquet file (truncated or damaged: {problem})"
         ) from None
     missing = [c for c in RAW_COLUMNS if c not in schema.names]
     extra = [c for c in schema.names if c not in RAW_COLUMNS]
@@ -96,45 +115,45 @@ def check_parquet(file: InputFile) -> None:
         said = [f"missing {', '.join(missing)}" if missing else ""]
         said += [f"unexpected {', '.join(extra)}" if extra else ""]
         raise EtlStackError(
-            f"{file.source_file}: columns {'; '.join(s for s in said if s)} "
+            f"{name}: columns {'; '.join(s for s in said if s)} "
             f"(an event file has exactly {HEADER})"
         )
     for column in RAW_COLUMNS:
         kind = schema.field(column).type
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             raise EtlStackError(
-                f"{file.source_file}: column {column} is {kind}, not a string "
+                f"{name}: column {column} is {kind}, not a string "
                 "(event files carry every column as text)"
             )
 
 
-def _check_header(file: InputFile) -> None:
-    with file.path.open("rb") as handle:
+def _check_header(path: Path, name: str) -> None:
+    with path.open("rb") as handle:
         first = handle.readline(1 << 16)
     if not first:
-        raise EtlStackError(f"{file.source_file}: empty file (not even a header line)")
+        raise EtlStackError(f"{name}: empty file (not even a header line)")
     try:
         text = first.removeprefix(BOM).decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
         raise EtlStackError(
-            f"{file.source_file}: line 1: not UTF-8 text (binary or another encoding)"
+            f"{name}: line 1: not UTF-8 text (binary or another encoding)"
         ) from None
     names = next(csv.reader([text]), [])
     if names != RAW_COLUMNS:
         shown = text if len(text) <= 120 else text[:117] + "..."
         raise EtlStackError(
-            f"{file.source_file}: line 1: header {shown!r} is not {HEADER!r} "
+            f"{name}: line 1: header {shown!r} is not {HEADER!r} "
             "(columns are read by position: same names, same order)"
         )
 
 
-def csv_is_clean(file: InputFile) -> bool:
+def csv_is_clean(path: Path, name: str) -> bool:
     """True when every record has nine fields, the text is UTF-8 and no line is blank; False
     when the file must be read line by line (``clean_csv``). Refuses a bad header."""
-    _check_header(file)
+    _check_header(path, name)
     decoder = codecs.getincrementaldecoder("utf-8")()
     previous_end = b""
-    with file.path.open("rb") as handle:
+    with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             if not chunk.isascii():
                 try:
@@ -157,7 +176,7 @@ def csv_is_clean(file: InputFile) -> bool:
 
     try:
         pa_csv.read_csv(
-            file.path,
+            path,
             read_options=pa_csv.ReadOptions(
                 column_names=RAW_COLUMNS, skip_rows=1, block_size=CHUNK
             ),
@@ -174,11 +193,11 @@ def csv_is_clean(file: InputFile) -> bool:
     return not ragged
 
 
-def clean_csv(file: InputFile, copy: Path) -> list[str]:
+def clean_csv(path: Path, name: str, copy: Path) -> list[str]:
     """Write ``copy`` without malformed and blank lines; return the malformed lines' text.
     Refuses a file that is not UTF-8 or has a quoted field that never closes."""
     malformed: list[str] = []
-    with file.path.open("rb") as source, copy.open("wb") as target:
+    with path.open("rb") as source, copy.open("wb") as target:
         target.write(source.readline())  # the header, checked already
         record: list[bytes] = []
         first_line = 2
@@ -191,7 +210,7 @@ def clean_csv(file: InputFile, copy: Path) -> list[str]:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise EtlStackError(
-                    f"{file.source_file}: line {number}: not UTF-8 (byte "
+                    f"{name}: line {number}: not UTF-8 (byte "
                     f"0x{raw[exc.start]:02x} at column {exc.start + 1}; latin-1 or binary?) — "
                     "convert the file to UTF-8"
                 ) from None
@@ -199,17 +218,17 @@ def clean_csv(file: InputFile, copy: Path) -> list[str]:
             fields = _fields(b"".join(record))
             if fields is None:  # inside a quoted field: the record goes on (for a while)
                 if len(record) >= MAX_RECORD_LINES:
-                    _refuse_open_quote(file, first_line)
+                    _refuse_open_quote(name, first_line)
                 continue
             if len(fields) == len(RAW_COLUMNS):
                 target.writelines(record)
             elif len(record) == 1:
                 malformed.append(raw.decode("utf-8").rstrip("\r\n"))
             else:
-                _refuse_open_quote(file, first_line)
+                _refuse_open_quote(name, first_line)
             record = []
         if record:
-            _refuse_open_quote(file, first_line)
+            _refuse_open_quote(name, first_line)
     return malformed
 
 
@@ -223,8 +242,8 @@ def _fields(record: bytes) -> list[str] | None:
         return None if "end of data" in str(exc) else []
 
 
-def _refuse_open_quote(file: InputFile, line: int) -> None:
+def _refuse_open_quote(name: str, line: int) -> None:
     raise EtlStackError(
-        f"{file.source_file}: line {line}: a quoted field opened on this line is not closed "
+        f"{name}: line {line}: a quoted field opened on this line is not closed "
         "where its record should end (unbalanced quote)"
     )

@@ -33,17 +33,11 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(("_", ".")) for part in path.relative_to(root).parts)
 
 
-def check_readable(path: Path) -> None:
-    """Open the file as a run will: a permission problem is a clear error here, not a traceback
-    in the middle of a run."""
-    try:
-        with path.open("rb") as handle:
-            handle.read(1)
-    except OSError as exc:
-        raise EtlStackError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-
-
 def discover(path: Path, file_format: str = "auto") -> Inputs:
+    """The event files under ``path``, each checked cheaply (readable, a CSV's header, a
+    Parquet footer) so that a bad one is a clear error before any work starts."""
+    from python_engines.input_checks import check_shape  # it reads Inputs from here
+
     path = path.resolve()
     if not path.exists():
         raise EtlStackError(f"input {path} does not exist")
@@ -53,7 +47,7 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
             raise EtlStackError(f"{path.name}: not a .csv or .parquet file")
-        check_readable(path)
+        check_shape(path, fmt)
         return Inputs((InputFile(path, path.as_posix()),), fmt)
     found = {
         fmt: sorted(p for p in path.rglob(f"*.{fmt}") if p.is_file() and not _hidden(p, path))
@@ -64,6 +58,6 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
     if not found[file_format]:
         raise EtlStackError(f"no .{file_format} files under {path}")
     for file in found[file_format]:
-        check_readable(file)
+        check_shape(file, file_format)
     files = tuple(InputFile(p, p.as_posix()) for p in found[file_format])
     return Inputs(files, file_format)
