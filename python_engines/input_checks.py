@@ -45,6 +45,9 @@ csv.field_size_limit(sys.maxsize)  # a 400 KB page_url is a value, not an error
 class CheckedInputs:
     inputs: Inputs  # what the engines read: a cleaned copy where a file had malformed lines
     malformed: pa.Table  # MALFORMED_LINES: one row per line quarantined as malformed_line
+    # the records the engines must read from ``inputs``: an engine that reads another number
+    # lost or invented rows (DuckDB read no row of a CRLF file listed after an LF file)
+    records: int
 
 
 def check_readable(path: Path) -> None:
@@ -72,19 +75,23 @@ def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
     workdir: Path | None = None
     files: list[InputFile] = []
     malformed: list[tuple[str, str]] = []
+    records = 0
     try:
         for file in inputs.files:
             check_readable(file.path)
             if inputs.file_format == "parquet":
-                check_parquet(file.path, file.source_file)
+                records += check_parquet(file.path, file.source_file)
                 files.append(file)
                 continue
-            if csv_is_clean(file.path, file.source_file):
+            clean_records = csv_clean_records(file.path, file.source_file)
+            if clean_records is not None:
+                records += clean_records
                 files.append(file)
                 continue
             workdir = workdir or Path(tempfile.mkdtemp(prefix="etlstack-clean-"))
             copy = workdir / f"{len(files)}-{file.path.name}"
-            lines = clean_csv(file.path, file.source_file, copy)
+            kept, lines = clean_csv(file.path, file.source_file, copy)
+            records += kept
             malformed += [(file.source_file, line) for line in lines]
             files.append(replace(file, path=copy))
         table = pa.table(
@@ -94,16 +101,17 @@ def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
             },
             schema=MALFORMED_LINES,
         )
-        yield CheckedInputs(replace(inputs, files=tuple(files)), table)
+        yield CheckedInputs(replace(inputs, files=tuple(files)), table, records)
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def check_parquet(path: Path, name: str) -> None:
-    """The footer only: readable, and exactly the nine event columns, each a string."""
+def check_parquet(path: Path, name: str) -> int:
+    """The footer only: readable, and exactly the nine event columns, each a string; its rows."""
     try:
-        schema = pq.read_schema(path)
+        metadata = pq.read_metadata(path)
+        schema = metadata.schema.to_arrow_schema()
     except (pa.ArrowException, OSError) as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise EtlStackError(
@@ -125,6 +133,7 @@ def check_parquet(path: Path, name: str) -> None:
                 f"{name}: column {column} is {kind}, not a string "
                 "(event files carry every column as text)"
             )
+    return metadata.num_rows
 
 
 def _check_header(path: Path, name: str) -> None:
@@ -147,9 +156,9 @@ def _check_header(path: Path, name: str) -> None:
         )
 
 
-def csv_is_clean(path: Path, name: str) -> bool:
-    """True when every record has nine fields, the text is UTF-8 and no line is blank; False
-    when the file must be read line by line (``clean_csv``). Refuses a bad header."""
+def csv_clean_records(path: Path, name: str) -> int | None:
+    """The file's records when every record has nine fields, the text is UTF-8 and no line is
+    blank; None when the file must be read line by line (``clean_csv``). Refuses a bad header."""
     _check_header(path, name)
     decoder = codecs.getincrementaldecoder("utf-8")()
     previous_end = b""
@@ -159,15 +168,15 @@ def csv_is_clean(path: Path, name: str) -> bool:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
-                    return False
+                    return None
             edge = previous_end + chunk[:2]
             if b"\n\n" in chunk or b"\n\r\n" in chunk or b"\n\n" in edge or b"\n\r\n" in edge:
-                return False  # a blank line: engines differ on it, clean_csv drops it
+                return None  # a blank line: engines differ on it, clean_csv drops it
             previous_end = chunk[-2:]
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
+        return None
     ragged = []
 
     def on_invalid_row(row) -> str:
@@ -175,7 +184,7 @@ def csv_is_clean(path: Path, name: str) -> bool:
         return "skip"
 
     try:
-        pa_csv.read_csv(
+        parsed = pa_csv.read_csv(
             path,
             read_options=pa_csv.ReadOptions(
                 column_names=RAW_COLUMNS, skip_rows=1, block_size=CHUNK
@@ -189,14 +198,16 @@ def csv_is_clean(path: Path, name: str) -> bool:
             ),
         )
     except pa.ArrowException:
-        return False
-    return not ragged
+        return None
+    return None if ragged else parsed.num_rows
 
 
-def clean_csv(path: Path, name: str, copy: Path) -> list[str]:
-    """Write ``copy`` without malformed and blank lines; return the malformed lines' text.
+def clean_csv(path: Path, name: str, copy: Path) -> tuple[int, list[str]]:
+    """Write ``copy`` without malformed and blank lines; return its records and the malformed
+    lines' text.
     Refuses a file that is not UTF-8 or has a quoted field that never closes."""
     malformed: list[str] = []
+    kept = 0
     with path.open("rb") as source, copy.open("wb") as target:
         target.write(source.readline())  # the header, checked already
         record: list[bytes] = []
@@ -222,6 +233,7 @@ def clean_csv(path: Path, name: str, copy: Path) -> list[str]:
                 continue
             if len(fields) == len(RAW_COLUMNS):
                 target.writelines(record)
+                kept += 1
             elif len(record) == 1:
                 malformed.append(raw.decode("utf-8").rstrip("\r\n"))
             else:
@@ -229,7 +241,7 @@ def clean_csv(path: Path, name: str, copy: Path) -> list[str]:
             record = []
         if record:
             _refuse_open_quote(name, first_line)
-    return malformed
+    return kept, malformed
 
 
 def _fields(record: bytes) -> list[str] | None:

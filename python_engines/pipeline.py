@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from python_engines.engines import open_engine
-from python_engines.input_checks import checked
+from python_engines.errors import EtlStackError
+from python_engines.input_checks import CheckedInputs, checked
 from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform
@@ -55,8 +56,7 @@ def run_pipeline(
     with checked(inputs) as ready:  # a refused file stops the run before any engine starts
         return _run_checked(
             engine_name,
-            ready.inputs,
-            ready.malformed,
+            ready,
             parameters,
             engine_settings,
             on_step,
@@ -66,8 +66,7 @@ def run_pipeline(
 
 def _run_checked(
     engine_name: str,
-    inputs: Inputs,
-    malformed: pa.Table,
+    ready: CheckedInputs,
     parameters: dict,
     engine_settings: EngineSettings | None,
     on_step: Callable[[str], None] | None,
@@ -88,8 +87,17 @@ def _run_checked(
 
     try:
         # the malformed lines are rows in too: each becomes a reject (04_rejected_events.sql)
-        rows_in = timed("read", lambda: engine.load_raw(inputs)) + malformed.num_rows
-        registered = {"ip_ranges": bucketed_ip_ranges().to_arrow(), "malformed_lines": malformed}
+        rows_read = timed("read", lambda: engine.load_raw(ready.inputs))
+        if rows_read != ready.records:
+            raise EtlStackError(
+                f"{engine_name} read {rows_read:,} rows from files that hold {ready.records:,} "
+                "records (a reader lost or split rows) — nothing was written"
+            )
+        rows_in = rows_read + ready.malformed.num_rows
+        registered = {
+            "ip_ranges": bucketed_ip_ranges().to_arrow(),
+            "malformed_lines": ready.malformed,
+        }
         for name, table in registered.items():
             engine.register(name, table)
         free_after = last_readers()
