@@ -281,12 +281,17 @@ def kept_runs(kept_inputs: dict[str, Path], tmp_path_factory):
 
     def tables_of(engine: str) -> dict[str, pa.Table]:
         if engine not in runs:
-            warehouse = tmp_path_factory.mktemp(f"wh-{engine}")
+            runs[engine] = {}
             for folder in sorted({p.parent for p in kept_inputs.values()}):
+                warehouse = tmp_path_factory.mktemp(f"wh-{engine}-{folder.name}")
                 args = ["run", "--engine", engine, "--input", str(folder)]
                 result = runner.invoke(app, [*args, "--warehouse", str(warehouse)])
                 assert result.exit_code == 0, result.output
-            runs[engine] = committed(warehouse, engine)
+                for name, table in committed(warehouse, engine).items():
+                    runs[engine][name] = pa.concat_tables(  # string and large_string
+                        [t for t in (runs[engine].get(name), table) if t is not None],
+                        promote_options="permissive",
+                    )
         return runs[engine]
 
     return tables_of
