@@ -420,3 +420,20 @@ def test_an_unreadable_file_is_refused(tmp_path: Path, engine: str) -> None:
         warehouse,
         engine,
     )
+
+
+def test_a_warehouse_made_before_raw_line_gains_the_column(tmp_path: Path) -> None:
+    from python_engines.lakehouse.catalog import DATA_TABLES, TableSpec, ensure_table
+    from python_engines.schema import REJECTED_EVENTS
+
+    old = pa.schema([f for f in REJECTED_EVENTS if f.name != "raw_line"])
+    warehouse = tmp_path / "wh"
+    ensure_table(open_catalog(warehouse), "duckdb", "rejected_events", TableSpec(old))
+    path = tmp_path / "extra.csv"
+    path.write_text(HEADER + "\n" + good(3) + EXTRA + "\n")
+    args = ["run", "--engine", "duckdb", "--input", str(path), "--warehouse", str(warehouse)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rejected = committed(warehouse, "duckdb")["rejected_events"]
+    assert rejected["raw_line"].to_pylist() == [EXTRA]
+    assert "raw_line" in DATA_TABLES["rejected_events"].schema.names
