@@ -53,10 +53,14 @@ def run_pipeline(
     """``reload_stored`` (incremental runs): given the input's rows that passed cleansing, it
     returns the stored cleansed rows the later stages must see again (or None)."""
     parameters = (pipeline or PipelineSettings()).sql_parameters()
+    if on_step:
+        on_step("check inputs")
+    started = time.perf_counter()
     with checked(inputs) as ready:  # a refused file stops the run before any engine starts
         return _run_checked(
             engine_name,
             ready,
+            time.perf_counter() - started,
             parameters,
             engine_settings,
             on_step,
@@ -67,13 +71,14 @@ def run_pipeline(
 def _run_checked(
     engine_name: str,
     ready: CheckedInputs,
+    check_seconds: float,
     parameters: dict,
     engine_settings: EngineSettings | None,
     on_step: Callable[[str], None] | None,
     reload_stored: Callable[[pa.Table], pa.Table | None] | None,
 ) -> RunResult:
     engine = open_engine(engine_name, engine_settings)
-    seconds: dict[str, float] = {}
+    seconds: dict[str, float] = {"check": check_seconds}
     cleansed: pa.Table | None = None
     rows_reloaded = 0
 
