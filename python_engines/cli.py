@@ -100,7 +100,11 @@ def run(
     engine: EngineOption,
     input_path: Annotated[
         Path,
-        typer.Option("--input", help="A CSV or Parquet file, or a folder of them (recursive)."),
+        typer.Option(
+            "--input",
+            help="A CSV or Parquet file, or a folder of them (recursive).",
+            readable=False,  # checked by the run itself: one clear line, not a usage box
+        ),
     ],
     warehouse: WarehouseOption = None,
     input_format: Annotated[
@@ -128,6 +132,7 @@ def run(
 
     Files loaded before are skipped; the users the new rows touch are recomputed, so a daily
     file after the bulk gives the same tables as one run over all files."""
+    from python_engines.engines import check_engine_name
     from python_engines.inputs import discover
     from python_engines.lakehouse.load import load_in_batches
     from python_engines.summary import summary_table
@@ -135,6 +140,7 @@ def run(
 
     settings = PathSettings()
     engine_settings = EngineSettings()
+    check_engine_name(engine)  # before the input files are opened and checked
     inputs = discover(input_path, input_format)
     target = warehouse or settings.warehouse
 

@@ -60,6 +60,10 @@ def _resolved(path: Path) -> Path:
 
 
 def discover(path: Path, file_format: str = "auto") -> Inputs:
+    """The event files under ``path``, each checked cheaply (readable, a CSV's header, a
+    Parquet footer) so that a bad one is a clear error before any work starts."""
+    from python_engines.input_checks import check_shape  # it reads Inputs from here
+
     path = _resolved(path)
     kind = _kind(path)
     if file_format not in ("auto", *FORMATS):
@@ -68,6 +72,7 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
             raise EtlStackError(f"{path.name}: not a .csv or .parquet file")
+        check_shape(path, fmt)
         return Inputs((InputFile(path, path.as_posix()),), fmt)
     # a FIFO, a device or a link loop named like an event file is refused (_kind), not skipped
     found = {
@@ -82,5 +87,7 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         file_format = "parquet" if found["parquet"] else "csv"
     if not found[file_format]:
         raise EtlStackError(f"no .{file_format} files under {path}")
+    for file in found[file_format]:
+        check_shape(file, file_format)
     files = tuple(InputFile(p, p.as_posix()) for p in found[file_format])
     return Inputs(files, file_format)

@@ -12,6 +12,8 @@ import pyarrow.parquet as pq
 
 from python_engines.cleansed_rows import storage_sql
 from python_engines.engines import FileTarget, open_engine
+from python_engines.errors import EtlStackError
+from python_engines.input_checks import CheckedInputs, checked
 from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform
@@ -54,8 +56,34 @@ def run_pipeline(
     tables, and ``cleansed_events`` (the rows that passed cleansing), as Parquet files itself,
     and the result holds their row counts instead of the tables."""
     parameters = (pipeline or PipelineSettings()).sql_parameters()
+    if on_step:
+        on_step("check inputs")
+    started = time.perf_counter()
+    with checked(inputs) as ready:  # a refused file stops the run before any engine starts
+        return _run_checked(
+            engine_name,
+            ready,
+            time.perf_counter() - started,
+            parameters,
+            engine_settings,
+            on_step,
+            reload_stored,
+            write_to,
+        )
+
+
+def _run_checked(
+    engine_name: str,
+    ready: CheckedInputs,
+    check_seconds: float,
+    parameters: dict,
+    engine_settings: EngineSettings | None,
+    on_step: Callable[[str], None] | None,
+    reload_stored: Callable[[pa.Table], pa.Table | None] | None,
+    write_to: dict[str, FileTarget] | None,
+) -> RunResult:
     engine = open_engine(engine_name, engine_settings)
-    seconds: dict[str, float] = {}
+    seconds: dict[str, float] = {"check": check_seconds}
     cleansed: pa.Table | None = None
     rows_reloaded = 0
 
@@ -68,10 +96,22 @@ def run_pipeline(
         return result
 
     try:
-        rows_in = timed("read", lambda: engine.load_raw(inputs))
-        engine.register("ip_ranges", bucketed_ip_ranges().to_arrow())
+        # the malformed lines are rows in too: each becomes a reject (04_rejected_events.sql)
+        rows_read = timed("read", lambda: engine.load_raw(ready.inputs))
+        if rows_read != ready.records:
+            raise EtlStackError(
+                f"{engine_name} read {rows_read:,} rows from files that hold {ready.records:,} "
+                "records (a reader lost or split rows) — nothing was written"
+            )
+        rows_in = rows_read + ready.malformed.num_rows
+        registered = {
+            "ip_ranges": bucketed_ip_ranges().to_arrow(),
+            "malformed_lines": ready.malformed,
+        }
+        for name, table in registered.items():
+            engine.register(name, table)
         as_views = _stages_as_views() if getattr(engine, "plans_views", False) else set()
-        free_after = _free_after(as_views)
+        free_after = _free_after(as_views, kept=set(registered))
         for stage in stage_names():
             sql = stage_sql(stage, engine_name, parameters)
             once = stage in as_views
@@ -83,7 +123,7 @@ def run_pipeline(
             if stage == "cleansed" and write_to is not None:
                 target = write_to[PASSING_TABLE]
                 timed(
-                    f"write {PASSING_TABLE}",
+                    f"parquet {PASSING_TABLE}",
                     lambda target=target: engine.write_parquet(storage_sql(engine_name), target),
                 )
             for table in free_after.get(stage, ()):  # intermediate tables nothing reads any more
@@ -101,7 +141,7 @@ def run_pipeline(
             tables = {}
             for name in OUTPUTS:
                 timed(
-                    f"write {name}",
+                    f"parquet {name}",
                     lambda n=name: engine.write_parquet(f"select * from {n}", write_to[n]),
                 )
             files = {name: write_to[name].files() for name in OUTPUTS}
@@ -148,7 +188,7 @@ def _stages_as_views() -> set[str]:
     return views
 
 
-def _free_after(as_views: set[str]) -> dict[str, list[str]]:
+def _free_after(as_views: set[str], kept: set[str]) -> dict[str, list[str]]:
     """stage → the intermediate tables to drop once it is computed: after every stage that
     reads them is. A view's rows are computed where it is read (an output's: at the end)."""
     names = stage_names()
@@ -161,7 +201,7 @@ def _free_after(as_views: set[str]) -> dict[str, list[str]]:
         return min(computed_at(s) for s in names if stage in tables_read(s))
 
     free: dict[str, list[str]] = {}
-    for table in {t for s in names for t in tables_read(s)} - set(OUTPUTS) - {"ip_ranges"}:
+    for table in {t for s in names for t in tables_read(s)} - set(OUTPUTS) - kept:
         at = max(computed_at(s) for s in names if table in tables_read(s))
         if at < len(names):
             free.setdefault(names[at], []).append(table)

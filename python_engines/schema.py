@@ -52,6 +52,8 @@ REJECTED_EVENTS = pa.schema(
     [("event_id", pa.string()), ("reason", pa.string())]
     + [(c, pa.string()) for c in RAW_COLUMNS[1:]]
     + [("source_file", pa.string())]
+    # the text of a line that does not split into the nine columns (reason malformed_line)
+    + [("raw_line", pa.string())]
 )
 # the rows that passed cleansing, as the lakehouse keeps them (table cleansed_events): what an
 # incremental run needs to recompute the users it touches (deduplication reads the raw text).

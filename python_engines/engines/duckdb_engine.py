@@ -33,9 +33,13 @@ class DuckDBEngine:
         columns = ", ".join(f'r."{c}"' for c in RAW_COLUMNS)
         if inputs.file_format == "csv":
             types = ", ".join(f"'{c}': 'VARCHAR'" for c in RAW_COLUMNS)
+            # strict_mode off: in strict mode DuckDB 1.5 applies the first file's line ends to
+            # every file and read no row of a CRLF file listed after an LF one (no error). The
+            # lines it would refuse are found before (input_checks) and never reach it.
             reader = (
                 f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
-                "escape = '\"', filename = true, null_padding = true, parallel = false)"
+                "escape = '\"', filename = true, null_padding = true, parallel = false, "
+                "strict_mode = false)"
             )
         else:
             reader = "read_parquet($paths, filename = true)"

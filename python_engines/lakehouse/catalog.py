@@ -86,9 +86,15 @@ def ensure_table(catalog: Catalog, namespace: str, name: str, spec: TableSpec) -
     """Load the table, or create it (with its partitioning) the first time."""
     catalog.create_namespace_if_not_exists(namespace)
     try:
-        return catalog.load_table((namespace, name))
+        table = catalog.load_table((namespace, name))
     except NoSuchTableError:
         pass
+    else:  # a table made before a column was added (rejected_events.raw_line) gains it
+        if set(spec.schema.names) - {f.name for f in table.schema().fields}:
+            with table.update_schema() as update:
+                update.union_by_name(spec.schema)
+            table = catalog.load_table((namespace, name))
+        return table
     table = catalog.create_table((namespace, name), schema=spec.schema)
     if spec.identity_partition or spec.day_partition:
         with table.update_spec() as update:

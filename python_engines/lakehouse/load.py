@@ -234,7 +234,7 @@ def _first_load(
             record,
             appended={},
             changes={},
-            on_table=(lambda name: on_step(f"commit {name}")) if on_step else None,
+            on_table=(lambda name: on_step(f"write {name}")) if on_step else None,
             before_commit=before_commit,
             files={name: target.file_uris() for name, target in targets.items()},
         )
