@@ -110,7 +110,8 @@ def _run_checked(
         }
         for name, table in registered.items():
             engine.register(name, table)
-        as_views = _stages_as_views() if getattr(engine, "plans_views", False) else set()
+        views = getattr(engine, "plans_views", None)  # None, "outputs" or "stages"
+        as_views = _stages_as_views(outputs_only=views == "outputs") if views else set()
         free_after = _free_after(as_views, kept=set(registered))
         for stage in stage_names():
             sql = stage_sql(stage, engine_name, parameters)
@@ -168,7 +169,7 @@ def _run_checked(
     )
 
 
-def _stages_as_views() -> set[str]:
+def _stages_as_views(outputs_only: bool = False) -> set[str]:
     """The stages an engine that plans views may keep as queries: one later read takes them
     whole, and keeping them holds no other table longer — the next stage reads them, or (an
     output, read when the outputs are fetched or written) every table they read is read again
@@ -180,6 +181,8 @@ def _stages_as_views() -> set[str]:
         if stage == "cleansed" or reads.get(stage, 0) + (stage in OUTPUTS) > 1:
             continue
         later = names[position + 1 :]
+        if outputs_only and stage not in OUTPUTS:
+            continue
         if stage in OUTPUTS:
             if all(any(table in tables_read(s) for s in later) for table in tables_read(stage)):
                 views.add(stage)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 import pyarrow.compute as pc
+import pytest
 
 from python_engines.cleansed_rows import ELIDED, elide, restore
 from python_engines.engines import open_engine
@@ -27,6 +28,7 @@ def _passing_rows(inputs) -> pl.DataFrame:
     return pl.from_arrow(conform(table.filter(pc.is_null(table["reject_reason"])), CLEANSED))
 
 
+@pytest.mark.slow  # Spark
 def test_stored_cleansed_rows_read_back_as_cleansing_passed_them(tmp_path) -> None:
     passing = _passing_rows(discover(PARITY_FIXTURE))
     padded = passing.filter(pl.col("raw_event_id") != pl.col("event_id")).height
