@@ -4,14 +4,9 @@ other tools read the tables."""
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import ENGINE_PARAMS, ENGINES, PARITY_FIXTURE, sorted_rows
+from services import postgres_server
 
 from python_engines.errors import EtlStackError
 from python_engines.inputs import discover
@@ -220,40 +216,11 @@ def test_engines_agree_and_other_tools_read_each_others_tables(generated_lakes) 
     assert sorted_rows(from_spark.select(polars_written.schema().column_names)) == sessions
 
 
-def _pg_bin(name: str) -> str:
-    found = shutil.which(name) or next(
-        iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None
-    )
-    if found is None:
-        raise RuntimeError(
-            f"{name} not found: install PostgreSQL (.ci/run does: apt-get install postgresql)"
-        )
-    return str(found)
-
-
 @pytest.fixture(scope="module")
 def postgres_uri():
-    """A real PostgreSQL server on loopback for the test module (initdb refuses root: run it as
-    the postgres user then, in a folder it can reach — pytest's own tmp folders are private)."""
-    folder = Path(tempfile.mkdtemp(prefix="etlstack-pg-"))
-    data, sockets = folder / "data", folder / "sockets"
-    sockets.mkdir()
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-        shutil.chown(sockets, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    run = functools.partial(subprocess.run, check=True, capture_output=True)
-    run([*as_user, _pg_bin("initdb"), "-D", str(data), "-U", "etl", "--auth=trust"])
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
-    log = str(folder / "server.log")  # the server must not hold our output pipes open
-    run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-l", log, "-o", options, "-w", "start"])
-    yield f"postgresql+psycopg2://etl@127.0.0.1:{port}/postgres"
-    run([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
-    shutil.rmtree(folder, ignore_errors=True)
+    """A real PostgreSQL server on loopback for the test module."""
+    with postgres_server() as uri:
+        yield uri
 
 
 def test_a_postgresql_catalog_holds_the_same_tables(tmp_path: Path, postgres_uri: str) -> None:
