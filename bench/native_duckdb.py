@@ -124,10 +124,11 @@ def _rejected(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         create temp table rejected_events as
-        select raw_event_id as event_id, reject_reason as reason, {columns}, source_file
+        select raw_event_id as event_id, reject_reason as reason, {columns}, source_file,
+            null::varchar as raw_line  -- no malformed lines in a benchmark's generated Parquet
         from cleansed where reject_reason is not null
         union all
-        select raw_event_id, 'duplicate_event_id', {columns}, source_file
+        select raw_event_id, 'duplicate_event_id', {columns}, source_file, null
         from ranked_copies where event_copy > 1
         """
     )

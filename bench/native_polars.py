@@ -118,7 +118,8 @@ def rejected(cleansed: pl.DataFrame, ranked: pl.DataFrame) -> pl.DataFrame:
     copies = ranked.filter(pl.col("event_copy") > 1).select(
         reason=pl.lit("duplicate_event_id"), **columns, source_file="source_file"
     )
-    return pl.concat([bad, copies])
+    # no malformed lines in a benchmark's generated Parquet: raw_line is null on every row
+    return pl.concat([bad, copies]).with_columns(raw_line=pl.lit(None, pl.String))
 
 
 def geolocate(counted: pl.DataFrame, ranked: pl.DataFrame) -> pl.LazyFrame:

@@ -121,6 +121,7 @@ def rejected(ranked):
         F.coalesce("reject_reason", F.lit("duplicate_event_id")).alias("reason"),
         *[F.col(f"raw_{c}").alias(c) for c in RAW_COLUMNS[1:]],
         "source_file",
+        F.lit(None).cast("string").alias("raw_line"),  # no malformed lines in generated Parquet
     )
 
 
