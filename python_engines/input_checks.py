@@ -148,6 +148,8 @@ def _check_header(path: Path, name: str) -> None:
         raise EtlStackError(
             f"{name}: line 1: not UTF-8 text (binary or another encoding)"
         ) from None
+    if "\r" in text:
+        _refuse_carriage_return(name, 1)
     names = next(csv.reader([text]), [])
     if names != RAW_COLUMNS:
         shown = text if len(text) <= 120 else text[:117] + "..."
@@ -170,6 +172,8 @@ def csv_clean_records(path: Path, name: str) -> int | None:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     return None
+            if chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return None  # a carriage return alone (or split at the chunk's end): clean_csv
             edge = previous_end + chunk[:2]
             if b"\n\n" in chunk or b"\n\r\n" in chunk or b"\n\n" in edge or b"\n\r\n" in edge:
                 return None  # a blank line: engines differ on it, clean_csv drops it
@@ -220,6 +224,9 @@ def clean_csv(path: Path, name: str, copy: Path) -> tuple[int, list[str]]:
                 first_line = number
                 if not raw.rstrip(b"\r\n"):
                     continue  # a blank line is no data line
+            ended = raw[:-2] if raw.endswith(b"\r\n") else raw.removesuffix(b"\n")
+            if b"\r" in ended:
+                _refuse_carriage_return(name, number)
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -261,4 +268,12 @@ def _refuse_open_quote(name: str, line: int) -> None:
     raise EtlStackError(
         f"{name}: line {line}: a quoted field opened on this line is not closed "
         "where its record should end (unbalanced quote)"
+    )
+
+
+def _refuse_carriage_return(name: str, line: int) -> None:
+    raise EtlStackError(
+        f"{name}: line {line}: a carriage return (\\r) that does not end a line (old Mac line "
+        "ends, or one inside a value): the engines split such lines differently — end lines "
+        "with \\n or \\r\\n and take it out of values"
     )

@@ -154,6 +154,16 @@ CASES: dict[str, tuple[Callable[[Path], Path], Kept | Refused]] = {
         ),
         Kept(3, records=3),
     ),
+    "carriage_return_in_a_quoted_value": (
+        csv_file(
+            "bare_cr.csv", HEADER + "\n" + line(1) + "\n" + line(2, page_url='"/a\rb"') + "\n"
+        ),
+        Refused(["bare_cr.csv", "line 3", "carriage return"]),
+    ),
+    "old_mac_line_ends": (
+        csv_file("mac.csv", (HEADER + "\n" + good(3)).replace("\n", "\r")),
+        Refused(["mac.csv", "line 1", "carriage return"]),
+    ),
     "string_of_400kb": (
         csv_file("long.csv", HEADER + "\n" + good(2) + line(3, page_url=LONG) + "\n"),
         Kept(3),
