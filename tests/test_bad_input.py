@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from python_engines.cli import app
 from python_engines.lakehouse.catalog import open_catalog
 from python_engines.schema import RAW_COLUMNS
-from tests.conftest import ENGINES
+from tests.conftest import ENGINE_PARAMS
 
 runner = CliRunner()
 HEADER = ",".join(RAW_COLUMNS)
@@ -322,7 +322,7 @@ def kept_runs(kept_inputs: dict[str, Path], tmp_path_factory):
     return tables_of
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 @pytest.mark.parametrize("case", KEPT)
 def test_loadable_bad_input_keeps_or_rejects_every_line_alike_on_every_engine(
     kept_runs, kept_inputs, case: str, engine: str
@@ -354,7 +354,7 @@ def test_loadable_bad_input_keeps_or_rejects_every_line_alike_on_every_engine(
         assert set(events["event_type"].to_pylist()) == {"page_view"}
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_the_runs_log_counts_every_data_line(kept_runs, kept_inputs, engine: str) -> None:
     lines = sum(rows_in(case, path) for case, path in kept_inputs.items())
     tables = kept_runs(engine)
@@ -362,7 +362,7 @@ def test_the_runs_log_counts_every_data_line(kept_runs, kept_inputs, engine: str
     assert tables["events"].num_rows + tables["rejected_events"].num_rows == lines
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 @pytest.mark.parametrize("case", REFUSED)
 def test_unloadable_bad_input_is_refused_in_one_line_alike_on_every_engine(
     tmp_path: Path, case: str, engine: str
@@ -377,7 +377,7 @@ def test_unloadable_bad_input_is_refused_in_one_line_alike_on_every_engine(
     assert_refused(result.output, result.exit_code, expected.says, warehouse, engine)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_a_refused_file_among_good_ones_commits_nothing(tmp_path: Path, engine: str) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -390,7 +390,7 @@ def test_a_refused_file_among_good_ones_commits_nothing(tmp_path: Path, engine: 
     assert_refused(result.output, result.exit_code, ["2026-10-02.csv", "line 1"], warehouse, engine)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_a_folder_without_event_files_is_refused(tmp_path: Path, engine: str) -> None:
     folder = tmp_path / "in"
     (folder / "sub").mkdir(parents=True)
@@ -405,7 +405,7 @@ def test_a_folder_without_event_files_is_refused(tmp_path: Path, engine: str) ->
     )
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_an_unreadable_file_is_refused(tmp_path: Path, engine: str) -> None:
     """Tests run as root, whom file modes do not stop: the run is a child process without the
     capabilities that bypass them (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), as an ordinary

@@ -8,7 +8,7 @@ import importlib
 
 import polars as pl
 import pytest
-from conftest import PARITY_FIXTURE, sorted_rows
+from conftest import ENGINE_PARAMS, PARITY_FIXTURE, sorted_rows
 
 from bench.matrix import parse_engines
 from bench.measure_once import NATIVE
@@ -16,8 +16,6 @@ from bench.measure_once import main as measure_once
 from python_engines.inputs import discover
 from python_engines.pipeline import run_pipeline
 from python_engines.schema import OUTPUTS
-
-ENGINES = ["polars", "duckdb", "spark"]
 
 
 def native_run(engine: str, folder):
@@ -36,7 +34,7 @@ def assert_same_rows(native, sql) -> None:
 
 
 @pytest.mark.parametrize("table", list(OUTPUTS))
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_native_baseline_equals_the_sql_path_on_the_trap_fixture(
     parity_results, native_on_traps, engine: str, table: str
 ) -> None:
@@ -45,7 +43,7 @@ def test_native_baseline_equals_the_sql_path_on_the_trap_fixture(
     assert_same_rows(native_on_traps[engine][table], parity_results[engine].tables[table])
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_native_baseline_equals_the_sql_path_on_generated_data(small_dataset, engine: str) -> None:
     """Generated days with their dirt (duplicates across files, late events, bad rows). Spark
     reads the three daily files only (the SQL path checkpoints every stage: seconds each)."""

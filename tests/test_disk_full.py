@@ -78,7 +78,7 @@ def expected(tmp_path_factory) -> dict[str, dict[str, list[dict]]]:
 # 120 KiB — after some tables committed, and setting them back fails too (the next run does it)
 @pytest.mark.parametrize(
     "leave_kib",
-    [pytest.param(0, marks=pytest.mark.slow), pytest.param(40, marks=pytest.mark.slow), 120],
+    [pytest.param(n, marks=pytest.mark.slow) for n in (0, 40, 120)],
 )
 def test_a_full_disk_fails_the_run_in_one_line_and_the_next_run_loads(
     small_disk, expected, leave_kib

@@ -223,6 +223,7 @@ def postgres_uri():
         yield uri
 
 
+@pytest.mark.slow  # a PostgreSQL server
 def test_a_postgresql_catalog_holds_the_same_tables(tmp_path: Path, postgres_uri: str) -> None:
     shared = tmp_path / "shared"
     load("duckdb", discover(PARITY_FIXTURE / "day1.csv"), shared, postgres_uri)

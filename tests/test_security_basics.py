@@ -117,6 +117,7 @@ def postgres_with_password():
         yield uri
 
 
+@pytest.mark.slow  # a PostgreSQL server
 def test_a_password_catalog_from_the_environment_loads_and_never_shows_it(
     tmp_path: Path, postgres_with_password: str
 ) -> None:
