@@ -18,7 +18,7 @@ from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform
 from python_engines.settings import EngineSettings, PipelineSettings
-from python_engines.transpile import reader_counts, stage_names, stage_sql, tables_read
+from python_engines.transpile import stage_names, stage_readers, stage_sql
 
 
 @dataclass
@@ -175,38 +175,39 @@ def _stages_as_views(outputs_only: bool = False) -> set[str]:
     output, read when the outputs are fetched or written) every table they read is read again
     by a later stage anyway. ``cleansed`` is also handed out, so it is always stored."""
     names = stage_names()
-    reads = reader_counts()
+    readers = stage_readers()
     views = set()
     for position, stage in enumerate(names):
-        if stage == "cleansed" or reads.get(stage, 0) + (stage in OUTPUTS) > 1:
-            continue
-        later = names[position + 1 :]
-        if outputs_only and stage not in OUTPUTS:
+        reads = readers.get(stage, ())
+        if stage == "cleansed" or len(reads) + (stage in OUTPUTS) > 1:
             continue
         if stage in OUTPUTS:
-            if all(any(table in tables_read(s) for s in later) for table in tables_read(stage)):
+            inputs = [t for t, by in readers.items() if stage in by]
+            if all(by[-1] != stage for t, by in readers.items() if t in inputs):
                 views.add(stage)
-        elif later and stage in tables_read(later[0]):
+        elif not outputs_only and reads == tuple(names[position + 1 : position + 2]):
             views.add(stage)
     return views
 
 
 def _free_after(as_views: set[str], kept: set[str]) -> dict[str, list[str]]:
     """stage → the intermediate tables to drop once it is computed: after every stage that
-    reads them is. A view's rows are computed where it is read (an output's: at the end)."""
+    reads them is. A view's rows are computed where it is read (an output's: at the end).
+    ``kept``: registered tables, never dropped."""
     names = stage_names()
+    readers = stage_readers()
 
     def computed_at(stage: str) -> int:
         if stage not in as_views:
             return names.index(stage)
         if stage in OUTPUTS:
             return len(names)
-        return min(computed_at(s) for s in names if stage in tables_read(s))
+        return computed_at(readers[stage][0])
 
     free: dict[str, list[str]] = {}
-    for table in {t for s in names for t in tables_read(s)} - set(OUTPUTS) - kept:
-        at = max(computed_at(s) for s in names if table in tables_read(s))
-        if at < len(names):
+    for table, by in readers.items():
+        at = max(computed_at(s) for s in by)
+        if table not in OUTPUTS and table not in kept and at < len(names):
             free.setdefault(names[at], []).append(table)
     return free
 

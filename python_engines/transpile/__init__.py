@@ -90,22 +90,15 @@ def tables_read(name: str) -> set[str]:
     return {t.name for t in tree.find_all(exp.Table)} - ctes
 
 
-def last_readers() -> dict[str, str]:
-    """For each table a stage reads: the last stage that reads it (after which it can be freed)."""
-    last: dict[str, str] = {}
+@cache
+def stage_readers() -> dict[str, tuple[str, ...]]:
+    """For each table a stage reads (earlier stages or inputs): the stages that read it, in run
+    order."""
+    readers: dict[str, list[str]] = {}
     for stage in stage_names():
-        for table in tables_read(stage):
-            last[table] = stage
-    return last
-
-
-def reader_counts() -> dict[str, int]:
-    """For each table a stage reads: how many stages read it."""
-    counts: dict[str, int] = {}
-    for stage in stage_names():
-        for table in tables_read(stage):
-            counts[table] = counts.get(table, 0) + 1
-    return counts
+        for table in sorted(tables_read(stage)):
+            readers.setdefault(table, []).append(stage)
+    return {table: tuple(stages) for table, stages in readers.items()}
 
 
 def output_values(stage: str, column: str) -> list[str]:
