@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from python_engines.errors import EtlStackError
+from python_engines.errors import EtlStackError, is_disk_full
 from python_engines.security import mask_uri
 from python_engines.settings import PathSettings
 
@@ -54,6 +54,11 @@ def friendly_errors(func: Callable[..., None]) -> Callable[..., None]:
         except Exception as exc:
             if PathSettings().debug:
                 raise
+            if is_disk_full(exc):  # wherever it happened: an engine's files, a table, the catalog
+                _fail(
+                    "no space left on the device: free space and run again (a load that stops "
+                    "here commits nothing; readers see the last committed run)"
+                )
             _fail(f"{type(exc).__name__}: {exc} (ETLSTACK_DEBUG=1 shows the traceback)")
 
     return wrapper

@@ -22,7 +22,7 @@ from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
 
 from python_engines.cleansed_rows import elide, restore
 from python_engines.engines import check_engine_name
-from python_engines.errors import EtlStackError, is_disk_full
+from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
@@ -238,13 +238,8 @@ def _first_load(
             before_commit=before_commit,
             files={name: target.file_uris() for name, target in targets.items()},
         )
-    except BaseException as exc:
+    except BaseException:
         store.discard_files(targets)
-        if isinstance(exc, Exception) and not isinstance(exc, EtlStackError) and is_disk_full(exc):
-            raise EtlStackError(
-                f"no space left on the device while {engine_name} wrote the first load's data "
-                "files: nothing was committed; free space and run again"
-            ) from exc
         raise
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
 

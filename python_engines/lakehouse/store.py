@@ -8,7 +8,6 @@ the next run (and ``etlstack history``) sets them back first.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import time
@@ -31,7 +30,7 @@ from pyiceberg.expressions import (
 from pyiceberg.table import Table
 
 from python_engines.engines import FileTarget
-from python_engines.errors import EtlStackError, is_disk_full
+from python_engines.errors import is_disk_full
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
     RUNS_TABLE,
@@ -180,9 +179,9 @@ class Store:
         appended, the deletes limited to ``delete_scopes`` and to the partitions the removed rows
         live in; ``files``: Parquet data files an engine wrote, added as they are. Each table
         is one transaction; the ``runs`` row last. ``before_commit`` (the validation gate) sees
-        the written tables first. Whatever fails on the way — a table's
-        write, the gate, the ``runs`` row — the tables are set back to the last committed run
-        before the error goes on (a killed process leaves that to the next run's recovery)."""
+        the written tables first. Whatever fails on the way — a table's write, the gate, the
+        ``runs`` row — the tables are set back to the last committed run before the error goes on
+        (a killed process, or a disk too full to set them back, leaves that to the next run)."""
         try:
             snapshot_ids = self._write(
                 record, appended, changes, delete_scopes, on_table, files or {}
@@ -193,15 +192,13 @@ class Store:
                 record.seconds["validate"] = time.perf_counter() - started
             self._append_run(record, snapshot_ids)
         except Exception as exc:  # an error; a killed process (or Ctrl-C): the next run recovers
-            if not is_disk_full(exc):
+            try:
                 self.recover()
-                raise
-            with contextlib.suppress(Exception):  # setting back writes too: else the next run does
-                self.recover()
-            raise EtlStackError(
-                f"no space left on the device while writing the {self.namespace} tables: nothing "
-                "was committed (readers see the last committed run); free space and run again"
-            ) from exc
+            except Exception:
+                if not is_disk_full(exc):
+                    raise
+                # setting back writes too: on a full disk the next run does it
+            raise
         return snapshot_ids
 
     def _write(
