@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import re
 import shutil
 import sys
 import tempfile
@@ -40,6 +41,9 @@ CHUNK = 1 << 22
 # a quoted value may hold line breaks, but a quote still open this many lines on was never closed
 MAX_RECORD_LINES = 1000
 csv.field_size_limit(sys.maxsize)  # a 400 KB page_url is a value, not an error
+# a quote with text right after it: an opening quote (after a comma or a line start), an escaped
+# one (after a quote), or text after a closing quote, which Arrow and the engines read apart
+_QUOTE_THEN_TEXT = re.compile(rb'"[^,"\r\n]')
 
 
 @dataclass(frozen=True)
@@ -72,14 +76,15 @@ def check_shape(path: Path, file_format: str) -> None:
 
 @contextlib.contextmanager
 def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
-    """Check every file; yield what the engines read. Cleaned copies live as long as the block."""
+    """Check every file's body; yield what the engines read. Cleaned copies live as long as the
+    block. The cheap checks (readable, header, Parquet footer) ran when ``discover`` listed the
+    files (``check_shape``)."""
     workdir: Path | None = None
     files: list[InputFile] = []
     malformed: list[tuple[str, str]] = []
     records = 0
     try:
         for file in inputs.files:
-            check_readable(file.path)
             if inputs.file_format == "parquet":
                 records += check_parquet(file.path, file.source_file)
                 files.append(file)
@@ -161,8 +166,9 @@ def _check_header(path: Path, name: str) -> None:
 
 def csv_clean_records(path: Path, name: str) -> int | None:
     """The file's records when every record has nine fields, the text is UTF-8 and no line is
-    blank; None when the file must be read line by line (``clean_csv``). Refuses a bad header."""
-    _check_header(path, name)
+    blank; None when the file must be read line by line (``clean_csv``): also when a line holds
+    what Arrow and the engines parse differently (a carriage return that ends no line, text after
+    a closing quote), so that one parser, ``clean_csv``'s, decides those."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     previous_end = b""
     with path.open("rb") as handle:
@@ -172,12 +178,11 @@ def csv_clean_records(path: Path, name: str) -> int | None:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     return None
-            if chunk.count(b"\r") != chunk.count(b"\r\n"):
-                return None  # a carriage return alone (or split at the chunk's end): clean_csv
-            edge = previous_end + chunk[:2]
-            if b"\n\n" in chunk or b"\n\r\n" in chunk or b"\n\n" in edge or b"\n\r\n" in edge:
-                return None  # a blank line: engines differ on it, clean_csv drops it
+            if _needs_a_line_by_line_read(previous_end + chunk):
+                return None
             previous_end = chunk[-2:]
+    if previous_end.endswith(b"\r"):
+        return None  # the file ends in a carriage return alone
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -207,6 +212,20 @@ def csv_clean_records(path: Path, name: str) -> int | None:
     except pa.ArrowException:
         return None
     return None if ragged else parsed.num_rows
+
+
+def _needs_a_line_by_line_read(text: bytes) -> bool:
+    """A blank line (engines differ on it; ``clean_csv`` drops it), a carriage return that ends
+    no line (one at the very end may have its line feed in the next chunk), or text after a
+    closing quote. ``text``: a chunk after the previous chunk's last two bytes."""
+    if b"\n\n" in text or b"\n\r\n" in text:
+        return True
+    if text.count(b"\r") != text.count(b"\r\n") + text.endswith(b"\r"):
+        return True
+    return any(
+        text[m.start() - 1 : m.start()] not in (b",", b"\n", b'"')
+        for m in _QUOTE_THEN_TEXT.finditer(text, 1)
+    )
 
 
 def clean_csv(path: Path, name: str, copy: Path) -> tuple[int, list[str]]:

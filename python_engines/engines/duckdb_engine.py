@@ -37,11 +37,11 @@ class DuckDBEngine:
             types = ", ".join(f"'{c}': 'VARCHAR'" for c in RAW_COLUMNS)
             # strict_mode off: in strict mode DuckDB 1.5 applies the first file's line ends to
             # every file and read no row of a CRLF file listed after an LF one (no error). The
-            # lines it would refuse are found before (input_checks) and never reach it.
+            # lines it would refuse (or pad) are taken out before (input_checks); quoted line
+            # breaks read right in its parallel reader once null_padding is off.
             reader = (
                 f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
-                "escape = '\"', filename = true, null_padding = true, parallel = false, "
-                "strict_mode = false)"
+                "escape = '\"', filename = true, strict_mode = false)"
             )
         else:
             reader = "read_parquet($paths, filename = true)"

@@ -92,8 +92,6 @@ class SparkEngine:
                 self.spark.read.option("header", "true")
                 .option("quote", '"')
                 .option("escape", '"')
-                .option("multiLine", "true")  # a quoted value may hold line breaks
-                .option("mode", "PERMISSIVE")
                 # a quoted value may hold a line break (input_checks keeps such a record whole;
                 # line by line, Spark split it in two rows). Each file is then one task.
                 .option("multiLine", "true")
