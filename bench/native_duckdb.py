@@ -15,6 +15,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from python_engines.engines.duckdb_engine import connect
 from python_engines.inputs import Inputs
 from python_engines.reference import load_ip_ranges
 from python_engines.schema import OUTPUTS, RAW_COLUMNS, conform
@@ -222,13 +223,8 @@ def _sessions(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def run(inputs: Inputs, gap_minutes: int = 30) -> dict[str, pa.Table]:
-    settings = EngineSettings()
-    # no TimeZone setting: without the ICU extension DuckDB's timestamptz is UTC (as the adapter)
-    con = duckdb.connect(config={"threads": settings.threads})
+    con = connect(EngineSettings())  # the adapter's set-up: UTC, threads, unordered output
     try:
-        con.execute("set enable_progress_bar = false")
-        # no output's row order is part of the contract: let every operator stream unordered
-        con.execute("set preserve_insertion_order = false")
         _cleanse(con, inputs)
         _deduplicate(con)
         _rejected(con)

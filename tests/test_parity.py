@@ -3,6 +3,11 @@ is cast — the same columns with the same types (up to a documented normalisati
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 from conftest import ENGINE_PARAMS, PARITY_FIXTURE, sorted_rows
@@ -97,3 +102,29 @@ def test_every_engine_reports_the_same_reject_reasons(parity_results, engine: st
         "missing_timestamp": 2,
         "missing_user_id": 3,
     }
+
+
+def test_duckdb_paths_give_utc_tables_on_a_host_in_another_time_zone() -> None:
+    """ICU is built into DuckDB: without a session zone, timestamptz follows the host's."""
+    script = (
+        "from python_engines.inputs import discover\n"
+        "from python_engines.pipeline import run_pipeline\n"
+        "from bench.native_duckdb import run as native\n"
+        "from conftest import PARITY_FIXTURE, sorted_rows\n"
+        "inputs = discover(PARITY_FIXTURE)\n"
+        "polars = run_pipeline('polars', inputs).tables\n"
+        "duckdb = run_pipeline('duckdb', inputs).tables\n"
+        "hand = native(inputs)\n"
+        "for name, table in polars.items():\n"
+        "    assert sorted_rows(duckdb[name]) == sorted_rows(table), name\n"
+        "    assert sorted_rows(hand[name]) == sorted_rows(table), name\n"
+    )
+    tests = Path(__file__).parent
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "TZ": "America/New_York", "PYTHONPATH": f"{tests}:{tests.parent}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 from conftest import PARITY_FIXTURE
 from services import postgres_server
@@ -240,3 +241,18 @@ def test_a_dangling_link_is_named_and_a_link_to_a_file_is_read(tmp_path: Path) -
     (tmp_path / "day1.csv").symlink_to(PARITY_FIXTURE / "day1.csv")
     inputs = discover(tmp_path / "day1.csv")  # resolved to the real file
     assert inputs.paths == [str((PARITY_FIXTURE / "day1.csv").resolve())]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "polars"])
+def test_a_warehouse_path_with_a_quote_and_a_space_loads_like_any_other(
+    tmp_path: Path, engine: str
+) -> None:
+    """The engine writes a first load's files itself: the path reaches its SQL as a literal, and
+    the files land where pyiceberg reads the table's location."""
+    plain, odd = tmp_path / "plain", tmp_path / "o'brien lake"
+    for warehouse in (plain, odd):
+        load(engine, discover(PARITY_FIXTURE / "day1.csv"), warehouse)
+        load(engine, discover(PARITY_FIXTURE / "day2.csv"), warehouse)
+    for name in DATA_TABLES:
+        expected = Store(plain, engine).scan(name).sort(pl.all()).rows()
+        assert Store(odd, engine).scan(name).sort(pl.all()).rows() == expected, name

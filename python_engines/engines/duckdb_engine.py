@@ -8,7 +8,20 @@ import pyarrow as pa
 from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.inputs import Inputs
 from python_engines.schema import RAW_COLUMNS
+from python_engines.security import quote_literal
 from python_engines.settings import EngineSettings
+
+
+def connect(settings: EngineSettings) -> duckdb.DuckDBPyConnection:
+    """A connection set up as every DuckDB run of the pipeline needs it (the native baseline too)."""
+    con = duckdb.connect(config={"threads": settings.threads})
+    # ICU is built in: timestamptz follows the session zone, which is the host's unless set
+    # (a New York host shifted event_ts by 4 h against the UTC event_date)
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")
+    # the tables are sets: no stage's result needs its rows in input order (less memory)
+    con.execute("set preserve_insertion_order = false")
+    return con
 
 
 class DuckDBEngine:
@@ -19,12 +32,7 @@ class DuckDBEngine:
     plans_views = "outputs"
 
     def __init__(self, settings: EngineSettings) -> None:
-        # no TimeZone setting: it needs the ICU extension (not downloadable here); without ICU,
-        # DuckDB treats TIMESTAMPTZ as UTC, which is what the pipeline wants.
-        self.con = duckdb.connect(config={"threads": settings.threads})
-        self.con.execute("set enable_progress_bar = false")
-        # the tables are sets: no stage's result needs its rows in input order (less memory)
-        self.con.execute("set preserve_insertion_order = false")
+        self.con = connect(settings)
         self.kinds: dict[str, str] = {}
 
     def load_raw(self, inputs: Inputs) -> int:
@@ -94,7 +102,8 @@ class DuckDBEngine:
             destination = target.folder / "part-0.parquet"
         target.folder.mkdir(parents=True, exist_ok=True)
         self.con.execute(
-            f"copy (select {', '.join(columns)} from ({sql})) to '{destination}' ({options})"
+            f"copy (select {', '.join(columns)} from ({sql})) "
+            f"to {quote_literal(str(destination))} ({options})"
         )
 
     def _count(self, name: str) -> int:

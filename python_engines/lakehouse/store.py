@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import polars as pl
 import pyarrow as pa
@@ -27,6 +26,7 @@ from pyiceberg.expressions import (
     In,
     LessThanOrEqual,
 )
+from pyiceberg.io.pyarrow import PyArrowFileIO
 from pyiceberg.table import Table
 
 from python_engines.engines import FileTarget
@@ -129,7 +129,8 @@ class Store:
             spec = DATA_TABLES[name]
             location = f"{table.location().rstrip('/')}/data/run-{run_id}"
             targets[name] = FileTarget(
-                Path(unquote(urlparse(location).path)),
+                # the local folder pyiceberg's own files for this location go to
+                Path(PyArrowFileIO.parse_location(location)[2]),
                 spec.schema,
                 spec.partition_column,
                 by_day=spec.day_partition is not None,
