@@ -112,8 +112,9 @@ def test_the_app_and_the_workers_reach_the_master_by_its_service_name() -> None:
 
 
 def test_workers_see_the_inputs_and_the_scratch_folder_at_the_drivers_paths() -> None:
-    """Executors read the input files by the driver's paths and write the stage output Parquet
-    into the driver's temp folder (TMPDIR): both must be the same folders in every container."""
+    """Executors read the input files by the driver's paths, write the stage output Parquet
+    into the driver's temp folder (TMPDIR) and a first load's table files into the warehouse:
+    all must be the same folders in every container."""
     app_mounts = _mounts("etlstack")
     scratch = _env("etlstack")["TMPDIR"]
     data = _dockerfile_env()["ETLSTACK_DATA_DIR"]
@@ -124,6 +125,8 @@ def test_workers_see_the_inputs_and_the_scratch_folder_at_the_drivers_paths() ->
         assert mounts[data_mount] == app_mounts[data_mount], worker
         assert mounts[scratch] == app_mounts[scratch] == "scratch", worker
         assert _env(worker)["SPARK_WORKER_DIR"].startswith(scratch + "/")
+        warehouse = _env("etlstack")["ETLSTACK_WAREHOUSE"]
+        assert mounts[warehouse] == app_mounts[warehouse] == "./warehouse", worker
     assert _mounts("etlstack")[_env("etlstack")["ETLSTACK_WAREHOUSE"]] == "./warehouse"
     assert _mounts("postgres")["/var/lib/postgresql/data"] == "catalog"
     assert {"catalog", "scratch"} <= set(COMPOSE["volumes"])

@@ -238,7 +238,7 @@ def _first_load(
             before_commit=before_commit,
             files={name: target.file_uris() for name, target in targets.items()},
         )
-    except BaseException:
+    except Exception:  # killed or interrupted: the files stay (unreferenced), like a SIGKILL's
         store.discard_files(targets)
         raise
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
