@@ -15,7 +15,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from python_engines.engines.duckdb_engine import connect
+from python_engines.engines.duckdb_engine import connect, raw_events_sql
 from python_engines.inputs import Inputs
 from python_engines.reference import load_ip_ranges
 from python_engines.schema import OUTPUTS, RAW_COLUMNS, conform
@@ -39,23 +39,9 @@ COPY_ORDER = (
 RAW = ", ".join(f"raw_{c}" for c in RAW_COLUMNS)
 
 
-def _reader(inputs: Inputs) -> str:
-    if inputs.file_format == "csv":
-        types = ", ".join(f"'{c}': 'VARCHAR'" for c in RAW_COLUMNS)
-        return (
-            f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
-            "escape = '\"', filename = true, null_padding = true)"
-        )
-    return "read_parquet($paths, filename = true)"
-
-
 def _cleanse(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
     con.execute(
         "create temp macro clean(s) as nullif(trim(s, ' ' || chr(9) || chr(10) || chr(13)), '')"
-    )
-    con.register(
-        "input_files",
-        pa.table({"path": inputs.paths, "source_file": [f.source_file for f in inputs.files]}),
     )
     raw = ", ".join(f"nullif(r.\"{c}\", '') as raw_{c}" for c in RAW_COLUMNS)
     con.execute(
@@ -71,9 +57,8 @@ def _cleanse(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
                 lower(clean(r.event_type)) as event_type,
                 clean(r.ip_address) as ip_address,
                 {raw},
-                f.source_file
-            from {_reader(inputs)} as r
-            join input_files as f on f.path = r.filename
+                r.source_file
+            from ({raw_events_sql(con, inputs)}) as r  -- the adapter's reader
         ),
         parsed as (
             select

@@ -2,7 +2,7 @@
 
 What a Spark engineer would write: one window ranks the copies of each event_id (partitioned by
 id and reject reason, so a bad row never competes with a good one), that ranked frame is
-persisted once because two outputs read it, the IP ranges are bucketed by /16 block in Spark and
+persisted once because two outputs read it, the project's IP ranges bucketed by /16 block are
 broadcast for an equi-join plus a between filter, and ``lag``/``lead`` + a running ``max`` over
 one (user, time, id) ordering give the sessions. Each output is written as Parquet by the tasks
 and read back with pyarrow (as SparkEngine.fetch does); the sessions are aggregated from the
@@ -22,9 +22,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from python_engines.engines.spark_engine import spark_session
+from python_engines.engines.spark_engine import read_raw, spark_session
 from python_engines.inputs import Inputs
-from python_engines.reference import BUCKET_BITS, IP_RANGES_PATH
+from python_engines.reference import BUCKET_BITS, bucketed_ip_ranges
 from python_engines.schema import OUTPUTS, RAW_COLUMNS, conform
 from python_engines.settings import EngineSettings
 
@@ -46,27 +46,6 @@ COPY_ORDER += ["raw_device", "raw_event_type", "raw_ip_address", "raw_session_id
 def start():
     """The process's SparkSession (JVM start-up: timed apart from the pipeline)."""
     return spark_session(EngineSettings())
-
-
-def _spark_file_path(path: Path) -> str:
-    return path.as_uri().replace("file:///", "file:/", 1)
-
-
-def read(spark, inputs: Inputs):
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    if inputs.file_format == "csv":
-        schema = StructType([StructField(c, StringType()) for c in RAW_COLUMNS])
-        reader = spark.read.option("header", "true").option("quote", '"').option("escape", '"')
-        frame = reader.option("mode", "PERMISSIVE").schema(schema).csv(inputs.paths)
-    else:
-        frame = spark.read.parquet(*inputs.paths)
-    mapping = spark.createDataFrame(
-        [(_spark_file_path(f.path), f.source_file) for f in inputs.files], ["_path", "source_file"]
-    )
-    frame = frame.select(*RAW_COLUMNS, F.col("_metadata.file_path").alias("_path"))
-    return frame.join(F.broadcast(mapping), on="_path").drop("_path")
 
 
 def cleanse(raw):
@@ -126,22 +105,10 @@ def rejected(ranked):
 
 
 def ip_ranges(spark):
-    """One row per /16 block a range touches: the broadcast side of the range lookup."""
-    from pyspark.sql import functions as F
-
-    block = 1 << BUCKET_BITS
-    ranges = spark.read.parquet(str(IP_RANGES_PATH))
-    return ranges.select(
-        F.explode(
-            F.sequence(
-                F.floor(F.col("range_start") / block).cast("long"),
-                F.floor(F.col("range_end") / block).cast("long"),
-            )
-        ).alias("range_bucket"),
-        "range_start",
-        "range_end",
-        "country_code",
-    )
+    """One row per /16 block a range touches (the project's reference layout): the broadcast side
+    of the range lookup."""
+    ranges = bucketed_ip_ranges().rename({"bucket": "range_bucket"})
+    return spark.createDataFrame(ranges.to_arrow())
 
 
 def geolocate(spark, ranked):
@@ -151,7 +118,7 @@ def geolocate(spark, ranked):
         "event_id", "user_id", "event_ts", "page_url", "device", "event_type", "ip_address"
     )
     quad = F.when(F.col("ip_address").rlike(DOTTED), F.split(F.col("ip_address"), r"\."))
-    octets = [quad.getItem(i).cast("long") for i in range(4)]
+    octets = [quad.getItem(i).try_cast("long") for i in range(4)]  # as the SQL's try_cast
     number = F.when(
         (octets[0] <= 255) & (octets[1] <= 255) & (octets[2] <= 255) & (octets[3] <= 255),
         octets[0] * 16777216 + octets[1] * 65536 + octets[2] * 256 + octets[3],
@@ -214,7 +181,7 @@ def sessions(events):
 def run(inputs: Inputs, gap_minutes: int = 30) -> dict[str, pa.Table]:
     spark = start()
     folder = Path(tempfile.mkdtemp(prefix="etlstack-native-spark-"))
-    ranked = rank_copies(cleanse(read(spark, inputs))).persist()  # read by two outputs
+    ranked = rank_copies(cleanse(read_raw(spark, inputs))).persist()  # read by two outputs
     try:
         rejected(ranked).write.parquet(str(folder / "rejected_events"))
         sessionize(geolocate(spark, ranked), gap_minutes).write.parquet(str(folder / "events"))

@@ -24,6 +24,30 @@ def connect(settings: EngineSettings) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def raw_events_sql(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> str:
+    """The query of the input rows (the raw string columns + ``source_file``), run with the
+    parameter ``paths``; it registers the file → ``source_file`` mapping on ``con``."""
+    mapping = pa.table({"path": inputs.paths, "source_file": [f.source_file for f in inputs.files]})
+    con.register("input_files", mapping)
+    columns = ", ".join(f'r."{c}"' for c in RAW_COLUMNS)
+    if inputs.file_format == "csv":
+        types = ", ".join(f"'{c}': 'VARCHAR'" for c in RAW_COLUMNS)
+        # strict_mode off: in strict mode DuckDB 1.5 applies the first file's line ends to every
+        # file and read no row of a CRLF file listed after an LF one (no error). The lines it
+        # would refuse (or pad) are taken out before (input_checks); quoted line breaks read
+        # right in its parallel reader once null_padding is off.
+        reader = (
+            f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
+            "escape = '\"', filename = true, strict_mode = false)"
+        )
+    else:
+        reader = "read_parquet($paths, filename = true)"
+    return (
+        f"select {columns}, f.source_file from {reader} as r "
+        "join input_files as f on f.path = r.filename"
+    )
+
+
 class DuckDBEngine:
     name = "duckdb"
 
@@ -36,26 +60,8 @@ class DuckDBEngine:
         self.kinds: dict[str, str] = {}
 
     def load_raw(self, inputs: Inputs) -> int:
-        mapping = pa.table(
-            {"path": inputs.paths, "source_file": [f.source_file for f in inputs.files]}
-        )
-        self.con.register("input_files", mapping)
-        columns = ", ".join(f'r."{c}"' for c in RAW_COLUMNS)
-        if inputs.file_format == "csv":
-            types = ", ".join(f"'{c}': 'VARCHAR'" for c in RAW_COLUMNS)
-            # strict_mode off: in strict mode DuckDB 1.5 applies the first file's line ends to
-            # every file and read no row of a CRLF file listed after an LF one (no error). The
-            # lines it would refuse (or pad) are taken out before (input_checks); quoted line
-            # breaks read right in its parallel reader once null_padding is off.
-            reader = (
-                f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
-                "escape = '\"', filename = true, strict_mode = false)"
-            )
-        else:
-            reader = "read_parquet($paths, filename = true)"
         self.con.execute(
-            f"create or replace temp table raw_events as select {columns}, f.source_file "
-            f"from {reader} as r join input_files as f on f.path = r.filename",
+            f"create or replace temp table raw_events as {raw_events_sql(self.con, inputs)}",
             {"paths": inputs.paths},
         )
         return self._count("raw_events")

@@ -69,6 +69,33 @@ def _spark_file_path(path) -> str:
     return path.as_uri().replace("file:///", "file:/", 1)
 
 
+def read_raw(spark, inputs: Inputs):
+    """The input rows as a DataFrame: the raw string columns + ``source_file``."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    if inputs.file_format == "csv":
+        schema = StructType([StructField(c, StringType()) for c in RAW_COLUMNS])
+        frame = (
+            spark.read.option("header", "true")
+            .option("quote", '"')
+            .option("escape", '"')
+            # a quoted value may hold a line break (input_checks keeps such a record whole;
+            # line by line, Spark split it in two rows). Each file is then one task.
+            .option("multiLine", "true")
+            .schema(schema)
+            .csv(inputs.paths)
+        )
+    else:
+        frame = spark.read.parquet(*inputs.paths)
+    mapping = spark.createDataFrame(
+        [(_spark_file_path(f.path), f.source_file) for f in inputs.files],
+        ["_path", "source_file"],
+    )
+    frame = frame.select(*RAW_COLUMNS, F.col("_metadata.file_path").alias("_path"))
+    return frame.join(F.broadcast(mapping), on="_path").drop("_path")
+
+
 class SparkEngine:
     name = "spark"
 
@@ -83,30 +110,7 @@ class SparkEngine:
         self.cached: dict = {}
 
     def load_raw(self, inputs: Inputs) -> int:
-        from pyspark.sql import functions as F
-        from pyspark.sql.types import StringType, StructField, StructType
-
-        if inputs.file_format == "csv":
-            schema = StructType([StructField(c, StringType()) for c in RAW_COLUMNS])
-            frame = (
-                self.spark.read.option("header", "true")
-                .option("quote", '"')
-                .option("escape", '"')
-                # a quoted value may hold a line break (input_checks keeps such a record whole;
-                # line by line, Spark split it in two rows). Each file is then one task.
-                .option("multiLine", "true")
-                .schema(schema)
-                .csv(inputs.paths)
-            )
-        else:
-            frame = self.spark.read.parquet(*inputs.paths)
-        mapping = self.spark.createDataFrame(
-            [(_spark_file_path(f.path), f.source_file) for f in inputs.files],
-            ["_path", "source_file"],
-        )
-        frame = frame.select(*RAW_COLUMNS, F.col("_metadata.file_path").alias("_path"))
-        frame = frame.join(F.broadcast(mapping), on="_path").drop("_path")
-        return self._keep("raw_events", frame)
+        return self._keep("raw_events", read_raw(self.spark, inputs))
 
     def register(self, name: str, table: pa.Table) -> None:
         """Arrow → Spark; a table registered before in this session (the reference) is reused."""
