@@ -74,12 +74,17 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
             warehouse=warehouse.as_uri(),
         )
     except Exception as exc:  # a bad URI or an unreachable server: one clear line
-        text = str(exc).strip()
-        first_line = text.splitlines()[0] if text else type(exc).__name__
-        raise EtlStackError(  # the URI may hold a password: masked, here and in the message
-            f"cannot open the Iceberg catalog {mask_uri(uri) if uri else warehouse}: "
-            f"{mask_uri(first_line)}"
-        ) from None
+        raise catalog_error(uri or str(warehouse), exc) from None
+
+
+def catalog_error(where: str, exc: Exception) -> EtlStackError:
+    """ "Cannot open the catalog" in one line; the URI may hold a password: masked, in the
+    message too."""
+    text = str(exc).strip()
+    first_line = text.splitlines()[0] if text else type(exc).__name__
+    return EtlStackError(
+        f"cannot open the Iceberg catalog {mask_uri(where)}: {mask_uri(first_line)}"
+    )
 
 
 def ensure_table(catalog: Catalog, namespace: str, name: str, spec: TableSpec) -> Table:

@@ -26,7 +26,7 @@ from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
-from python_engines.lakehouse.run_lock import holds_namespace_lock
+from python_engines.lakehouse.run_lock import run_lock
 from python_engines.lakehouse.stitching import KEYS, recompute_from_store, rows_from
 from python_engines.lakehouse.store import RunRecord, Store, iso_literal
 from python_engines.pipeline import RunResult, run_pipeline
@@ -58,7 +58,6 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-@holds_namespace_lock  # one run at a time per namespace: a second one waits (run_lock.py)
 def load(
     engine_name: str,
     inputs: Inputs,
@@ -69,8 +68,32 @@ def load(
     on_step: Callable[[str], None] | None = None,
     before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None,
 ) -> LoadReport:
+    """One run, under the namespace's run lock (a second run waits: ``run_lock``)."""
+    check_engine_name(engine_name)  # before a namespace or its lock is named after it
+    with run_lock(warehouse, engine_name, catalog_uri):
+        return _load(
+            engine_name,
+            inputs,
+            warehouse,
+            catalog_uri,
+            pipeline,
+            engine_settings,
+            on_step,
+            before_commit,
+        )
+
+
+def _load(
+    engine_name: str,
+    inputs: Inputs,
+    warehouse: Path,
+    catalog_uri: str | None,
+    pipeline: PipelineSettings | None,
+    engine_settings: EngineSettings | None,
+    on_step: Callable[[str], None] | None,
+    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None,
+) -> LoadReport:
     started_at = datetime.now(UTC)
-    check_engine_name(engine_name)  # before a namespace is made for it
     pipeline = pipeline or PipelineSettings()
     store = Store(warehouse, engine_name, catalog_uri)
     restored = store.recover()
@@ -244,7 +267,6 @@ def _first_load(
     return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
 
 
-@holds_namespace_lock
 def load_in_batches(
     engine_name: str,
     inputs: Inputs,
@@ -260,8 +282,35 @@ def load_in_batches(
     """The new files as consecutive runs of at most about ``batch_rows`` input rows each (one run
     when they fit). The files loaded before go with the first run, which checks their digests.
     ``on_report`` sees each run's report with its tables; when there are several runs, the
-    returned reports keep only their figures (``RunResult.release``)."""
+    returned reports keep only their figures (``RunResult.release``). One lock for all runs."""
     check_engine_name(engine_name)
+    with run_lock(warehouse, engine_name, catalog_uri):
+        return _load_batches(
+            engine_name,
+            inputs,
+            warehouse,
+            batch_rows,
+            catalog_uri,
+            pipeline,
+            engine_settings,
+            on_step,
+            on_report,
+            before_commit,
+        )
+
+
+def _load_batches(
+    engine_name: str,
+    inputs: Inputs,
+    warehouse: Path,
+    batch_rows: int,
+    catalog_uri: str | None,
+    pipeline: PipelineSettings | None,
+    engine_settings: EngineSettings | None,
+    on_step: Callable[[str], None] | None,
+    on_report: Callable[[LoadReport], None] | None,
+    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None,
+) -> list[LoadReport]:
     loaded = Store(warehouse, engine_name, catalog_uri).loaded_files()
     seen = tuple(f for f in inputs.files if f.source_file in loaded)
     fresh = [f for f in inputs.files if f.source_file not in loaded]
@@ -273,7 +322,7 @@ def load_in_batches(
             step = functools.partial(_in_batch, on_step, f"run {number}/{len(batches)}")
         files = seen + batch if number == 1 else batch
         batch_inputs = replace(inputs, files=files)
-        report = load(
+        report = _load(
             engine_name,
             batch_inputs,
             warehouse,

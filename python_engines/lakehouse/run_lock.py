@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import hashlib
-import inspect
 import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from python_engines.errors import EtlStackError
+from python_engines.lakehouse.catalog import catalog_error
 from python_engines.security import check_identifier, mask_uri
 
 POLL_SECONDS = 0.5
 LOCK_CLASS = 0x45544C53  # "ETLS": the first key of every etlstack advisory lock in PostgreSQL
-_HELD: dict[str, int] = {}  # lock key → depth: load_in_batches holds it around each load()
 
 
 def _lock_file(warehouse: Path, namespace: str, catalog_uri: str | None) -> Path:
@@ -96,10 +93,7 @@ class _PostgresLock:
         try:
             self.connection = self.engine.connect()
         except Exception as exc:
-            raise EtlStackError(
-                f"cannot open the Iceberg catalog {mask_uri(catalog_uri)}: "
-                f"{mask_uri(str(exc).splitlines()[0])}"
-            ) from None
+            raise catalog_error(catalog_uri, exc) from None
 
     def try_acquire(self) -> bool:
         from sqlalchemy import text
@@ -114,7 +108,8 @@ class _PostgresLock:
             "select a.application_name, a.client_addr from pg_locks l "
             "join pg_stat_activity a on a.pid = l.pid "
             "where l.locktype = 'advisory' and l.granted and l.objsubid = 2 "
-            "and l.classid = :a and l.objid = :b"
+            "and l.classid = :a and l.objid = :b "  # advisory locks are per database
+            "and l.database = (select oid from pg_database where datname = current_database())"
         )
         unsigned = {"a": self.keys["a"], "b": self.keys["b"] & 0xFFFFFFFF}
         row = self.connection.execute(sql, unsigned).first()
@@ -127,12 +122,6 @@ class _PostgresLock:
         with contextlib.suppress(Exception):
             self.connection.close()  # the server drops the session's advisory locks
         self.engine.dispose()
-
-
-def _key(warehouse: Path, namespace: str, catalog_uri: str | None) -> str:
-    if _is_postgres(catalog_uri):
-        return f"pg {mask_uri(catalog_uri)} {namespace}"
-    return str(_lock_file(warehouse, namespace, catalog_uri))
 
 
 def _open(warehouse: Path, namespace: str, catalog_uri: str | None):
@@ -153,14 +142,6 @@ def namespace_lock(
     (0: refuse at once). ``on_wait`` gets one line when this run has to wait."""
     check_identifier(namespace, "engine namespace")
     where = mask_uri(catalog_uri) if catalog_uri else str(warehouse.resolve())
-    key = _key(warehouse, namespace, catalog_uri)
-    if _HELD.get(key):  # this process holds it already (a batch within load_in_batches)
-        _HELD[key] += 1
-        try:
-            yield
-        finally:
-            _HELD[key] -= 1
-        return
     lock = _open(warehouse, namespace, catalog_uri)
     try:
         deadline = time.monotonic() + timeout_seconds
@@ -179,11 +160,7 @@ def namespace_lock(
                 )
             told = True
             time.sleep(POLL_SECONDS)
-        _HELD[key] = 1
-        try:
-            yield
-        finally:
-            del _HELD[key]
+        yield
     finally:
         lock.release()
 
@@ -195,9 +172,6 @@ def try_namespace_lock(
     """The lock if no run holds it, without waiting: True inside when held (a reader that
     would repair the tables — ``etlstack history`` — must not do so under a running load)."""
     check_identifier(namespace, "engine namespace")
-    if _HELD.get(_key(warehouse, namespace, catalog_uri)):
-        yield True
-        return
     lock = _open(warehouse, namespace, catalog_uri)
     try:
         yield lock.try_acquire()
@@ -211,27 +185,12 @@ def _print_wait(message: str) -> None:
     console.print(f"[yellow]{message}[/yellow]", highlight=False, soft_wrap=True)
 
 
-def holds_namespace_lock(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Run ``func`` (``load``, ``load_in_batches``) under the lock of its ``engine_name``
-    namespace in its ``warehouse`` / ``catalog_uri``; the wait is printed on stderr."""
-    signature = inspect.signature(func)
+@contextlib.contextmanager
+def run_lock(warehouse: Path, namespace: str, catalog_uri: str | None = None) -> Iterator[None]:
+    """The lock a load holds: it waits ``ETLSTACK_LOCK_TIMEOUT_SECONDS`` at most, and says so on
+    stderr."""
+    from python_engines.settings import PathSettings
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from python_engines.engines import check_engine_name
-        from python_engines.settings import PathSettings
-
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        named = bound.arguments
-        check_engine_name(named["engine_name"])  # before a lock file is named after it
-        with namespace_lock(
-            Path(named["warehouse"]),
-            named["engine_name"],
-            named.get("catalog_uri"),
-            PathSettings().lock_timeout_seconds,
-            on_wait=_print_wait,
-        ):
-            return func(*args, **kwargs)
-
-    return wrapper
+    timeout = PathSettings().lock_timeout_seconds
+    with namespace_lock(Path(warehouse), namespace, catalog_uri, timeout, on_wait=_print_wait):
+        yield
