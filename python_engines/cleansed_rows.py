@@ -34,16 +34,6 @@ def storage_sql(engine: str) -> str:
     return transpile(f"select {columns} from cleansed where reject_reason is null", engine)
 
 
-def elide(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows in ``CLEANSED``'s columns → as stored (what ``storage_sql`` selects)."""
-    return frame.with_columns(
-        pl.when(pl.col(c).is_null() | (pl.col(f"raw_{c}") != pl.col(c)))
-        .then(pl.col(f"raw_{c}"))
-        .alias(f"raw_{c}")
-        for c in ELIDED
-    )
-
-
 def restore(frame: pl.DataFrame) -> pl.DataFrame:
     """Stored rows → the rows as cleansing passed them."""
     return frame.with_columns(pl.coalesce(f"raw_{c}", c).alias(f"raw_{c}") for c in ELIDED)

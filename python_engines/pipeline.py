@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from python_engines.cleansed_rows import storage_sql
@@ -28,7 +27,8 @@ class RunResult:
     tables: dict[str, pa.Table]
     seconds: dict[str, float] = field(default_factory=dict)  # read, each stage, fetch
     startup_seconds: float = 0.0
-    # with a lakehouse: the input's rows that passed cleansing, and the stored rows re-read to
+    # with a lakehouse: the input's rows that passed cleansing (as cleansed_events stores them:
+    # cleansed_rows.storage_sql), and the stored rows re-read to
     # recompute the users the input touches (the tables then hold those users' rows too)
     cleansed: pa.Table | None = None
     rows_reloaded: int = 0
@@ -120,7 +120,9 @@ def _run_checked(
                 stage, lambda sql=sql, stage=stage, once=once: engine.materialize(stage, sql, once)
             )
             if stage == "cleansed" and reload_stored is not None:
-                cleansed, rows_reloaded = timed("reload", lambda: _reload(engine, reload_stored))
+                cleansed, rows_reloaded = timed(
+                    "reload", lambda: _reload(engine, engine_name, reload_stored)
+                )
             if stage == "cleansed" and write_to is not None:
                 target = write_to[PASSING_TABLE]
                 timed(
@@ -216,13 +218,21 @@ def _free_after(as_views: set[str], kept: set[str]) -> dict[str, list[str]]:
 PASSING_TABLE = "cleansed_events"
 
 
-def _reload(engine, reload_stored: Callable[[pa.Table], pa.Table | None]) -> tuple[pa.Table, int]:
-    """Hand the passing rows out, add the stored rows handed back to the engine's ``cleansed``."""
-    table = engine.fetch("cleansed")
-    passing = conform(table.filter(pc.is_null(table["reject_reason"])), CLEANSED)
-    stored = reload_stored(passing)
+def _reload(
+    engine, engine_name: str, reload_stored: Callable[[pa.Table], pa.Table | None]
+) -> tuple[pa.Table, int]:
+    """Hand the passing rows out as the lakehouse stores them (``storage_sql``: the one
+    definition of a ``cleansed_events`` row), add the stored rows handed back (as cleansing
+    passed them) to the engine's ``cleansed``."""
+    engine.materialize(PASSING_TABLE, storage_sql(engine_name), once=True)
+    passing = conform(engine.fetch(PASSING_TABLE), CLEANSED)
+    engine.drop(PASSING_TABLE)
+    stored = reload_stored(passing)  # reads the keys only, which are stored as they are
     if stored is None or stored.num_rows == 0:
         return passing, 0
+    engine.materialize("cleansed_shape", "select * from cleansed limit 0", once=True)
+    shape = engine.fetch("cleansed_shape").schema  # the engine's own column order and types
+    engine.drop("cleansed_shape")
     stored = stored.append_column("reject_reason", pa.nulls(stored.num_rows, pa.string()))
-    engine.append("cleansed", stored.select(table.schema.names).cast(table.schema))
+    engine.append("cleansed", stored.select(shape.names).cast(shape))
     return passing, stored.num_rows

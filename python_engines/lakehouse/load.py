@@ -20,7 +20,7 @@ import polars as pl
 import pyarrow as pa
 from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
 
-from python_engines.cleansed_rows import elide, restore
+from python_engines.cleansed_rows import restore
 from python_engines.engines import check_engine_name
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
@@ -205,7 +205,7 @@ def _load(
     snapshot_ids = store.commit(
         record,
         appended={
-            "cleansed_events": elide(pl.from_arrow(result.cleansed)).to_arrow(),
+            "cleansed_events": result.cleansed,  # as stored (cleansed_rows.storage_sql)
             "rejected_events": cleansing_rejects.to_arrow(),
         },
         changes={"rejected_events": duplicates, "events": events, "sessions": sessions},
