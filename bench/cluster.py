@@ -46,7 +46,7 @@ class Cluster:
         )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -105,7 +105,7 @@ def standalone_cluster(workers: int = 1, worker_memory: str = "2g") -> Iterator[
         root = Path(scratch)
         env["SPARK_WORKER_DIR"] = str(root / "work")
         env["SPARK_LOG_DIR"] = str(root / "logs")
-        port = _free_port()
+        port = free_port()
         cluster = Cluster(f"spark://127.0.0.1:{port}", workers, worker_memory)
         try:
             master_log = root / "master.log"
@@ -117,7 +117,7 @@ def standalone_cluster(workers: int = 1, worker_memory: str = "2g") -> Iterator[
                     "--port",
                     str(port),
                     "--webui-port",
-                    str(_free_port()),
+                    str(free_port()),
                 ],
                 master_log,
                 env,
@@ -132,7 +132,7 @@ def standalone_cluster(workers: int = 1, worker_memory: str = "2g") -> Iterator[
                         "--host",
                         "127.0.0.1",
                         "--webui-port",
-                        str(_free_port()),
+                        str(free_port()),
                         "--cores",
                         "1",
                         "--memory",

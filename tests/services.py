@@ -7,11 +7,12 @@ import contextlib
 import functools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from bench.cluster import free_port
 
 
 def _pg_bin(name: str) -> str:
@@ -23,12 +24,6 @@ def _pg_bin(name: str) -> str:
             f"{name} not found: install PostgreSQL (.ci/run does: apt-get install postgresql)"
         )
     return str(found)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager

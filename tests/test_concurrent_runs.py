@@ -81,6 +81,13 @@ def _finish(*processes: subprocess.Popen) -> list[tuple[int, str]]:
     return results
 
 
+def _run_at_once(warehouse: Path, uri: str | None, *runs: tuple[str, Path]) -> str:
+    """Start every (engine, input) run at once; all must succeed; their output, joined."""
+    results = _finish(*(_start(engine, source, warehouse, uri) for engine, source in runs))
+    assert [code for code, _ in results] == [0] * len(runs), results
+    return " ".join(output for _, output in results)
+
+
 def _rows(warehouse: Path, engine: str, uri: str | None, table: str) -> list[dict]:
     return sorted_rows(Store(warehouse, engine, uri).scan(table).to_arrow())
 
@@ -92,12 +99,8 @@ def _assert_as_reference(warehouse: Path, engine: str, uri: str | None, referenc
 
 def test_two_runs_of_the_same_files_at_once_load_them_once(tmp_path, catalog_uri, reference):
     warehouse = tmp_path / "lake"
-    results = _finish(
-        _start("duckdb", PARITY_FIXTURE, warehouse, catalog_uri),
-        _start("duckdb", PARITY_FIXTURE, warehouse, catalog_uri),
-    )
-    assert [code for code, _ in results] == [0, 0], results
-    outputs = " ".join(output for _, output in results)
+    runs = [("duckdb", PARITY_FIXTURE)] * 2
+    outputs = _run_at_once(warehouse, catalog_uri, *runs)
     assert outputs.count("committed run") == 1
     assert "nothing to do: all 2 file(s) were loaded before" in outputs
     assert Store(warehouse, "duckdb", catalog_uri).runs().height == 1
@@ -109,11 +112,8 @@ def test_two_runs_of_different_files_at_once_commit_one_after_the_other(
     tmp_path, catalog_uri, reference
 ):
     warehouse = tmp_path / "lake"
-    results = _finish(
-        _start("duckdb", PARITY_FIXTURE / "day1.csv", warehouse, catalog_uri),
-        _start("duckdb", PARITY_FIXTURE / "day2.csv", warehouse, catalog_uri),
-    )
-    assert [code for code, _ in results] == [0, 0], results
+    days = [("duckdb", PARITY_FIXTURE / "day1.csv"), ("duckdb", PARITY_FIXTURE / "day2.csv")]
+    _run_at_once(warehouse, catalog_uri, *days)
     runs = Store(warehouse, "duckdb", catalog_uri).runs()
     assert runs.height == 2
     assert runs.get_column("sequence").to_list() == [1, 2]
@@ -122,11 +122,7 @@ def test_two_runs_of_different_files_at_once_commit_one_after_the_other(
 
 def test_runs_on_two_namespaces_of_one_catalog_both_commit(tmp_path, catalog_uri, reference):
     warehouse = tmp_path / "lake"
-    results = _finish(
-        _start("duckdb", PARITY_FIXTURE, warehouse, catalog_uri),
-        _start("polars", PARITY_FIXTURE, warehouse, catalog_uri),
-    )
-    assert [code for code, _ in results] == [0, 0], results
+    _run_at_once(warehouse, catalog_uri, ("duckdb", PARITY_FIXTURE), ("polars", PARITY_FIXTURE))
     for engine in ("duckdb", "polars"):
         assert Store(warehouse, engine, catalog_uri).runs().height == 1, engine
         _assert_as_reference(warehouse, engine, catalog_uri, reference)
