@@ -78,3 +78,13 @@ def sorted_rows(table) -> list[dict]:
     """A table's rows in a total order (every column), for row-for-row comparison."""
     frame = pl.from_arrow(table)
     return frame.sort(frame.columns, nulls_last=True).to_dicts()
+
+
+@pytest.fixture(scope="session")
+def postgres_uri():
+    """A real PostgreSQL server on loopback, one for the test session (tests that need their own
+    catalog create a database on it)."""
+    from services import postgres_server
+
+    with postgres_server() as uri:
+        yield uri

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from conftest import PARITY_FIXTURE, sorted_rows
-from services import postgres_server
 from sqlalchemy import create_engine, text
 
 from python_engines.inputs import discover
@@ -30,23 +29,17 @@ ETLSTACK = str(Path(sys.executable).with_name("etlstack"))
 TABLES = ("events", "sessions", "rejected_events", "cleansed_events")
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    with postgres_server() as uri:
-        yield uri
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def catalog_uri(request, postgres) -> str | None:
+def catalog_uri(request, postgres_uri) -> str | None:
     """None: the embedded sqlite catalog; else a fresh database on the test server."""
     if request.param == "sqlite":
         return None
     name = f"lake_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    engine = create_engine(postgres_uri, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f"create database {name}"))
     engine.dispose()
-    return f"{postgres.rsplit('/', 1)[0]}/{name}"
+    return f"{postgres_uri.rsplit('/', 1)[0]}/{name}"
 
 
 @pytest.fixture(scope="module")

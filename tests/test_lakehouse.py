@@ -14,7 +14,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import ENGINE_PARAMS, ENGINES, PARITY_FIXTURE, sorted_rows
-from services import postgres_server
 
 from python_engines.errors import EtlStackError
 from python_engines.inputs import discover
@@ -214,13 +213,6 @@ def test_engines_agree_and_other_tools_read_each_others_tables(generated_lakes) 
     assert sorted_rows(pl.scan_iceberg(spark_written).collect().to_arrow()) == sessions
     from_spark = read_with_spark(polars_written, spark).toArrow()
     assert sorted_rows(from_spark.select(polars_written.schema().column_names)) == sessions
-
-
-@pytest.fixture(scope="module")
-def postgres_uri():
-    """A real PostgreSQL server on loopback for the test module."""
-    with postgres_server() as uri:
-        yield uri
 
 
 @pytest.mark.slow  # a PostgreSQL server
