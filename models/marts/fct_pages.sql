@@ -79,23 +79,20 @@ session_events as (
 ),
 
 -- entry and exit pages are the pipeline's (python_engines/sql/06_sessionized.sql): counted from
--- the sessions, not decided again here
-entrances as (
-    select session_date as event_date, entry_page as page_url, count(*) as entrances
-    from sessions
+-- the sessions, not decided again here; a session enters on its first day and exits on its last
+session_ends as (
+    select event_date, page_url, sum(entrances) as entrances, sum(exits) as exits
+    from (
+        select session_date as event_date, entry_page as page_url, 1 as entrances, 0 as exits
+        from sessions
+        union all
+        select cast(session_end as date), exit_page, 0, 1
+        from sessions
+    ) as ends
     {% if is_incremental() %}
-    where session_date in (select event_date from touched_days)
+    where event_date in (select event_date from touched_days)
     {% endif %}
-    group by session_date, entry_page
-),
-
-exits as (
-    select cast(session_end as date) as event_date, exit_page as page_url, count(*) as exits
-    from sessions
-    {% if is_incremental() %}
-    where cast(session_end as date) in (select event_date from touched_days)
-    {% endif %}
-    group by cast(session_end as date), exit_page
+    group by event_date, page_url
 ),
 
 by_page as (
@@ -122,19 +119,16 @@ final as (
         by_page.events,
         by_page.views,
         by_page.users,
-        coalesce(entrances.entrances, 0) as entrances,
-        coalesce(exits.exits, 0) as exits,
+        coalesce(session_ends.entrances, 0) as entrances,
+        coalesce(session_ends.exits, 0) as exits,
         by_page.seconds_on_page,
         by_page.avg_seconds_on_page,
         by_page.loaded_at,
         '{{ var("engine") }}' as lakehouse_engine
     from by_page
-    left join entrances
-        on by_page.event_date = entrances.event_date
-        and by_page.page_url is not distinct from entrances.page_url
-    left join exits
-        on by_page.event_date = exits.event_date
-        and by_page.page_url is not distinct from exits.page_url
+    left join session_ends
+        on by_page.event_date = session_ends.event_date
+        and by_page.page_url is not distinct from session_ends.page_url
 )
 
 select * from final
