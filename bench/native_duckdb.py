@@ -34,7 +34,7 @@ EVENT_TYPES = (
 # the deterministic keeper among copies of one event_id (03_ranked_copies.sql)
 COPY_ORDER = (
     "event_ts, source_file, raw_timestamp, raw_user_id, raw_page_url, raw_device, "
-    "raw_event_type, raw_ip_address, raw_session_id, raw_country"
+    "raw_event_type, raw_ip_address, raw_session_id, raw_country, raw_event_id"
 )
 RAW = ", ".join(f"raw_{c}" for c in RAW_COLUMNS)
 

@@ -100,6 +100,7 @@ def deduplicate(cleansed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     Only ids with copies are sorted; the rest are kept as they are, never copied once more."""
     order = ["event_id", "event_ts", "source_file", "raw_timestamp", "raw_user_id", "raw_page_url"]
     order += ["raw_device", "raw_event_type", "raw_ip_address", "raw_session_id", "raw_country"]
+    order += ["raw_event_id"]
     passed = cleansed.lazy().filter(pl.col("reject_reason").is_null())
     counted = passed.with_columns(copies=pl.len().over("event_id")).collect()
     ranked = (

@@ -41,6 +41,7 @@ EVENT_TYPES = ["page_view", "product_view", "search", "add_to_cart", "remove_fro
 EVENT_TYPES += ["checkout_start", "purchase", "login", "logout"]
 COPY_ORDER = ["event_ts", "source_file", "raw_timestamp", "raw_user_id", "raw_page_url"]
 COPY_ORDER += ["raw_device", "raw_event_type", "raw_ip_address", "raw_session_id", "raw_country"]
+COPY_ORDER += ["raw_event_id"]
 
 
 def start():

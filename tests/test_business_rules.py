@@ -191,3 +191,19 @@ def test_the_session_gap_is_a_setting() -> None:
     )
     ua = pl.from_arrow(wider.tables["sessions"]).filter(pl.col("user_id") == "ua")
     assert ua["event_count"].sort().to_list() == [1, 5]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_copies_that_differ_only_around_their_id_keep_the_same_one_on_every_engine(
+    tmp_path: Path, engine: str
+) -> None:
+    """The copy order is total over every raw column: two copies equal but for spaces around
+    the id are ranked by the raw id too (" e9" before "e9"), not left to the engine."""
+    line = "{},u9,s9,2026-10-01 10:00:00,/p,GB,mobile,8.8.8.8,page_view\n"
+    header = "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type\n"
+    for name, ids in (("a.csv", ["e9", " e9"]), ("b.csv", [" e9", "e9"])):  # both file orders
+        (tmp_path / name).write_text(header + "".join(line.format(i) for i in ids))
+        result = run_pipeline(engine, discover(tmp_path / name))
+        rejected = result.tables["rejected_events"].to_pylist()
+        assert [(r["event_id"], r["reason"]) for r in rejected] == [("e9", "duplicate_event_id")]
+        (tmp_path / name).unlink()
