@@ -16,7 +16,7 @@ from bench.cluster import Cluster, standalone_cluster
 from bench.fingerprint import check_agree
 from bench.input_cache import cached_input
 from bench.machine import RESULTS
-from bench.matrix import Case, Matrix
+from bench.matrix import Case, Matrix, base_engine
 from bench.memory_cap import MemoryWatchdog
 from bench.process_tree import TreeSampler, cores_available
 from bench.results_file import ResultsWriter
@@ -36,7 +36,7 @@ def try_environment(case: Case, cluster: Cluster | None, master: str | None) -> 
     if case.cluster_workers and cluster is not None:
         env["ETLSTACK_SPARK_MASTER"] = cluster.master_url
         env["PYSPARK_SUBMIT_ARGS"] = cluster.submit_args(case.cluster_workers)
-    elif case.engine in ("spark", "native-spark") and master:
+    elif base_engine(case.engine) == "spark" and master:
         env["ETLSTACK_SPARK_MASTER"] = master
     return env
 

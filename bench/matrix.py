@@ -10,7 +10,21 @@ from python_engines.errors import EtlStackError
 from python_engines.generator.config import SIZE_ROWS
 from python_engines.transpile import ENGINES as SQL_ENGINES
 
-ENGINES = (*SQL_ENGINES, "native-polars", "native-duckdb", "native-spark")
+NATIVE = "native-"  # native-<engine>: the hand-written baseline bench/native_<engine>.py
+NATIVE_ENGINES = tuple(f"{NATIVE}{engine}" for engine in SQL_ENGINES)
+ENGINES = (*SQL_ENGINES, *NATIVE_ENGINES)
+
+
+def base_engine(name: str) -> str:
+    """The engine a case runs on: ``native-spark`` → ``spark``."""
+    return name.removeprefix(NATIVE)
+
+
+def native_module(name: str) -> str:
+    """The module of a hand-written baseline (it has ``run(inputs)``): ``bench.native_spark``."""
+    return f"bench.native_{base_engine(name)}"
+
+
 SIZES = {"tiny": 5_000, **{size.value: rows for size, rows in SIZE_ROWS.items()}}
 
 

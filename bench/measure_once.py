@@ -15,23 +15,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.matrix import NATIVE_ENGINES, native_module
 from bench.process_tree import own_tree, process_age_seconds
 
 TABLES = ("events", "rejected_events", "sessions")
-# the hand-written baselines (bench/native_*.py): engine name → module with run(inputs)
-NATIVE = {
-    "native-polars": "bench.native_polars",
-    "native-duckdb": "bench.native_duckdb",
-    "native-spark": "bench.native_spark",
-}
 
 
 def _pipeline(engine: str, folder: Path) -> tuple[dict, float, int, dict]:
     from python_engines.inputs import discover
 
     inputs = discover(folder, "parquet")
-    if engine in NATIVE:
-        baseline = importlib.import_module(NATIVE[engine])
+    if engine in NATIVE_ENGINES:
+        baseline = importlib.import_module(native_module(engine))
         ready = process_age_seconds()
         started = time.perf_counter()
         if hasattr(baseline, "start"):  # a JVM: its start-up is counted apart, as the SQL path's
@@ -69,19 +64,18 @@ def _stored_tables(engine: str, warehouse: Path) -> dict:
 def main(engine: str, folder: str, load: bool = False) -> dict:
     from bench.fingerprint import fingerprints
 
-    spark_engine = "spark" if engine.startswith("spark") else engine
     with tempfile.TemporaryDirectory(prefix="bench-lake-") as warehouse:
         if load:
-            stages, startup, rows_in = _load(spark_engine, Path(folder), Path(warehouse))
+            stages, startup, rows_in = _load(engine, Path(folder), Path(warehouse))
         else:
-            stages, startup, rows_in, tables = _pipeline(spark_engine, Path(folder))
+            stages, startup, rows_in, tables = _pipeline(engine, Path(folder))
         wall = process_age_seconds()  # process start → outputs ready (not the hashing below)
         # what no stage timed (input discovery, reference registration, catalog work):
         # start-up + stages + other = wall
         stages["other"] = max(0.0, wall - startup - sum(stages.values()))
         rss, cpu = own_tree()
         if load:
-            tables = _stored_tables(spark_engine, Path(warehouse))
+            tables = _stored_tables(engine, Path(warehouse))
         prints = fingerprints({name: tables[name] for name in TABLES})
     return {
         "wall_seconds": round(wall, 4),

@@ -10,8 +10,7 @@ import polars as pl
 import pytest
 from conftest import ENGINE_PARAMS, PARITY_FIXTURE, sorted_rows
 
-from bench.matrix import parse_engines
-from bench.measure_once import NATIVE
+from bench.matrix import NATIVE_ENGINES, native_module, parse_engines
 from bench.measure_once import main as measure_once
 from python_engines.inputs import discover
 from python_engines.pipeline import run_pipeline
@@ -19,7 +18,7 @@ from python_engines.schema import OUTPUTS
 
 
 def native_run(engine: str, folder):
-    return importlib.import_module(NATIVE[f"native-{engine}"]).run(discover(folder))
+    return importlib.import_module(native_module(f"native-{engine}")).run(discover(folder))
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +58,7 @@ def test_native_baseline_equals_the_sql_path_on_generated_data(small_dataset, en
 def test_the_bench_accepts_every_native_baseline_by_engine_name() -> None:
     names = ["native-polars", "native-duckdb", "native-spark"]
     assert parse_engines(",".join(names)) == names
-    assert set(NATIVE) == set(names)
+    assert set(NATIVE_ENGINES) == set(names)
 
 
 def test_a_native_baseline_with_load_is_a_one_line_error_before_any_try() -> None:

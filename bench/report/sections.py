@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from bench.matrix import ENGINES
 from bench.report import plots
 from bench.report.analysis import GIB, CaseSummary, case_label, crossover
 from bench.report.costs import (
@@ -87,8 +88,7 @@ def verification(doc: Document, tries: list[dict]) -> None:
 
 
 def crossovers(cases: list[CaseSummary], fits: dict) -> list[str]:
-    engines = ("polars", "duckdb", "spark", *(f"native-{e}" for e in ("polars", "duckdb", "spark")))
-    labels = [best_local(cases, e) for e in engines]
+    labels = [best_local(cases, e) for e in ENGINES]
     labels = [label for label in labels if label in fits]
     lines = []
     for a, b in itertools.combinations(labels, 2):
