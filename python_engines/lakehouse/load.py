@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
-from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
+from pyiceberg.expressions import EqualTo
 
 from python_engines.cleansed_rows import restore
 from python_engines.engines import check_engine_name
@@ -28,7 +28,7 @@ from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
 from python_engines.lakehouse.run_lock import run_lock
 from python_engines.lakehouse.stitching import KEYS, recompute_from_store, rows_from
-from python_engines.lakehouse.store import RunRecord, Store, iso_literal
+from python_engines.lakehouse.store import RunRecord, Store
 from python_engines.pipeline import RunResult, run_pipeline
 from python_engines.schema import OUTPUTS
 from python_engines.settings import EngineSettings, PipelineSettings
@@ -143,7 +143,7 @@ def _load(
         sessions = store.scan("sessions", columns=("user_id", "session_start", "session_end"))
         # read once: their ids are the stored ids held more than once, and the ones among the
         # recomputed rows are the stored slice the new duplicate rejects replace
-        duplicates = store.scan("rejected_events", IS_DUPLICATE)
+        duplicates = store.scan("rejected_events", pl.col("reason") == DUPLICATE_REASON)
         start = recompute_from_store(
             pl.from_arrow(passing.select(KEYS)),
             lambda keep: store.scan("cleansed_events", columns=KEYS, keep=keep),
@@ -151,8 +151,7 @@ def _load(
             pipeline.session_gap_minutes * 60_000_000,
             ids_with_copies=duplicates.get_column("event_id"),
         )
-        earliest = GreaterThanOrEqual("event_ts", iso_literal(start.get_column("from_ts").min()))
-        rows = restore(store.scan("cleansed_events", earliest, keep=_rows_from(start)))
+        rows = restore(store.scan("cleansed_events", keep=_rows_from(start)))
         raw_ids = rows.select(event_id=pl.col("raw_event_id")).unique()
         stitched["start"] = start
         stitched["duplicates"] = duplicates.join(raw_ids, on="event_id", how="semi")
@@ -349,22 +348,16 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
     if "start" not in stitched:  # nothing stored yet
         return {name: pl.from_arrow(schema.empty_table()) for name, schema in OUTPUTS.items()}
     start = stitched["start"]
-    earliest = iso_literal(start.get_column("from_ts").min())
     return {
-        "events": store.scan(
-            "events", GreaterThanOrEqual("event_ts", earliest), keep=_rows_from(start)
-        ),
-        "sessions": store.scan(
-            "sessions",
-            GreaterThanOrEqual("session_start", earliest),
-            keep=_rows_from(start, ts="session_start"),
-        ),
+        "events": store.scan("events", keep=_rows_from(start)),
+        "sessions": store.scan("sessions", keep=_rows_from(start, ts="session_start")),
         "rejected_events": stitched["duplicates"],
     }
 
 
-def _rows_from(start: pl.DataFrame, ts: str = "event_ts") -> Callable[[pl.DataFrame], pl.DataFrame]:
-    """A scan filter: the rows of the users in ``start`` from their ``from_ts`` on (one late copy
-    of an old event makes the earliest moment old; the scan then reads far back, but keeps only
-    these rows)."""
+def _rows_from(start: pl.DataFrame, ts: str = "event_ts") -> Callable[[pl.LazyFrame], pl.LazyFrame]:
+    """A scan filter: the rows of the users in ``start`` from their ``from_ts`` on. Its bound on
+    ``ts`` reaches the Iceberg metadata and the Parquet statistics, so only the files and row
+    groups from the earliest ``from_ts`` on are read (one late copy of an old event makes that
+    early; the scan then reads far back, but keeps only these rows)."""
     return functools.partial(rows_from, start=start, ts=ts)

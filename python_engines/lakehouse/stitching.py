@@ -50,8 +50,8 @@ def recompute_from(
         start = first.join(still_open, on="user_id", how="left").select(
             "user_id", from_ts=pl.min_horizontal("changed_from", "open_from")
         )
-        in_slice = rows_from(stored_rows, start)
-        grown = pl.concat([ids, in_slice.select("event_id")]).unique()
+        in_slice = rows_from(stored_rows.lazy(), start).select("event_id").collect()
+        grown = pl.concat([ids, in_slice]).unique()
         if grown.height == ids.height:
             return start
         ids, moments = grown, pl.concat([moments, copies])
@@ -59,7 +59,7 @@ def recompute_from(
 
 def recompute_from_store(
     new_rows: pl.DataFrame,
-    read_stored: Callable[[Callable[[pl.DataFrame], pl.DataFrame]], pl.DataFrame],
+    read_stored: Callable[[Callable[[pl.LazyFrame], pl.LazyFrame]], pl.DataFrame],
     stored_sessions: pl.DataFrame,
     session_gap_us: int,
     ids_with_copies: pl.Series,
@@ -74,12 +74,11 @@ def recompute_from_store(
     when the answer reaches below it (an old copy pulls in an older session), the rows are read
     again from the lower bound. The answer is the same as over all stored rows.
     """
-    known = pl.concat([new_rows.get_column("event_id"), ids_with_copies])
-    bitmap = _hash_bitmap(known)
+    known = pl.concat([new_rows.get_column("event_id"), ids_with_copies]).unique()
     without_copies = recompute_from(new_rows, new_rows.clear(), stored_sessions, session_gap_us)
     bound = without_copies.get_column("from_ts").min()
     while True:
-        kept = read_stored(functools.partial(_reachable, bound=bound, known=bitmap))
+        kept = read_stored(functools.partial(_reachable, bound=bound, known=known))
         start = recompute_from(new_rows, kept, stored_sessions, session_gap_us)
         lowest = start.get_column("from_ts").min()
         if lowest is None or bound is None or lowest >= bound:
@@ -87,38 +86,19 @@ def recompute_from_store(
         bound = lowest
 
 
-HASH_BITS = 30  # a 128 MiB bitmap: ~1 % false hits with 10M ids
+def _reachable(rows: pl.LazyFrame, bound: object, known: pl.Series) -> pl.LazyFrame:
+    """The rows at or after ``bound`` or whose ``event_id`` is ``known``."""
+    return rows.filter((pl.col("event_ts") >= bound) | pl.col("event_id").is_in(known.implode()))
 
 
-def _hash_slot(ids: pl.Series) -> pl.Series:
-    return (ids.hash() // (1 << (64 - HASH_BITS))).cast(pl.UInt32)
-
-
-def _hash_bitmap(ids: pl.Series) -> pl.Series:
-    """One bit per hash slot, set for the slots of ``ids``: a membership test that is one
-    gather per stored row (a sorted search or a hash set rebuilt per batch was half the reload
-    time of a 100M-row store)."""
-    empty = pl.repeat(False, 1 << HASH_BITS, dtype=pl.Boolean, eager=True)
-    return empty.scatter(_hash_slot(ids), True) if ids.len() else empty
-
-
-def _reachable(rows: pl.DataFrame, bound: object, known: pl.Series) -> pl.DataFrame:
-    """The rows at or after ``bound`` or whose ``event_id`` hashes into ``known`` (a bitmap of
-    hash slots; a false hit keeps a row too many, which ``recompute_from`` then ignores: it
-    matches ids exactly)."""
-    late = pl.col("event_ts") >= bound
-    maybe_known = known.gather(_hash_slot(rows.get_column("event_id")))
-    return rows.filter(late | maybe_known)
-
-
-def rows_from(rows: pl.DataFrame, start: pl.DataFrame, ts: str = "event_ts") -> pl.DataFrame:
+def rows_from(rows: pl.LazyFrame, start: pl.DataFrame, ts: str = "event_ts") -> pl.LazyFrame:
     """The rows of the users in ``start`` at or after their ``from_ts`` (the rows before every
     ``from_ts`` are dropped before the join: a big stored table is mostly those)."""
     if start.height == 0:
         return rows.clear()
     return (
         rows.filter(pl.col(ts) >= start.get_column("from_ts").min())
-        .join(start, on="user_id")
+        .join(start.lazy(), on="user_id")
         .filter(pl.col(ts) >= pl.col("from_ts"))
         .drop("from_ts")
     )
