@@ -157,14 +157,14 @@ def test_a_run_that_dies_mid_write_leaves_the_last_committed_snapshot(tmp_path, 
 
     warehouse = tmp_path / "lake"
     first = load("polars", discover(PARITY_FIXTURE / "day1.csv"), warehouse)
-    original_append = Transaction.append
+    original_add_files = Transaction.add_files
 
-    def dies_in_events(self, df, *args, **kwargs):
-        original_append(self, df, *args, **kwargs)  # data files are written …
-        if "event_date" in df.column_names:  # the events table
+    def dies_in_events(self, file_paths, *args, **kwargs):
+        original_add_files(self, file_paths, *args, **kwargs)  # data files are written …
+        if "/events/data/" in file_paths[0]:  # the events table
             raise Crash("killed while writing events")  # … but the commit never happens
 
-    monkeypatch.setattr(Transaction, "append", dies_in_events)
+    monkeypatch.setattr(Transaction, "add_files", dies_in_events)
     with pytest.raises(Crash):
         load("polars", discover(PARITY_FIXTURE / "day2.csv"), warehouse)
     monkeypatch.undo()

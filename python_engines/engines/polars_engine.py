@@ -63,21 +63,7 @@ class PolarsEngine:
 
     def write_parquet(self, sql: str, target: FileTarget) -> None:
         """Streamed from the lazy query: the selected rows are never held as one more frame."""
-        rows = self.ctx.execute(sql, eager=False)
-        have = rows.collect_schema()
-        want = pl.from_arrow(target.schema.empty_table()).schema
-        rows = rows.select(_cast(name, have[name], dtype) for name, dtype in want.items())
-        if target.partition_column is None:
-            target.folder.mkdir(parents=True, exist_ok=True)
-            sink = target.folder / "part-0.parquet"
-        else:
-            key = pl.col(target.partition_column)
-            sink = pl.PartitionBy(
-                target.folder,
-                key={PARTITION_KEY: key.dt.date() if target.by_day else key},
-                include_key=False,
-            )
-        rows.sink_parquet(sink, mkdir=True)
+        sink_files(self.ctx.execute(sql, eager=False), target)
 
     def _keep(self, name: str, frame: pl.DataFrame) -> None:
         self.frames[name] = frame
@@ -85,6 +71,25 @@ class PolarsEngine:
 
     def close(self) -> None:
         self.frames.clear()
+
+
+def sink_files(rows: pl.LazyFrame, target: FileTarget) -> None:
+    """``rows`` as Parquet files under ``target.folder``, in its types, one file per partition
+    value (the store writes a run's appended rows this way too)."""
+    have = rows.collect_schema()
+    want = pl.from_arrow(target.schema.empty_table()).schema
+    rows = rows.select(_cast(name, have[name], dtype) for name, dtype in want.items())
+    if target.partition_column is None:
+        target.folder.mkdir(parents=True, exist_ok=True)
+        sink = target.folder / "part-0.parquet"
+    else:
+        key = pl.col(target.partition_column)
+        sink = pl.PartitionBy(
+            target.folder,
+            key={PARTITION_KEY: key.dt.date() if target.by_day else key},
+            include_key=False,
+        )
+    rows.sink_parquet(sink, mkdir=True)
 
 
 def _cast(name: str, have: pl.DataType, want: pl.DataType) -> pl.Expr:

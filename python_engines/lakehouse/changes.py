@@ -31,8 +31,12 @@ class TableChange:
         return self.rows_added - self.rows_removed
 
 
-def numbered(frame: pl.DataFrame) -> pl.DataFrame:
-    """Tell identical rows apart (tables are multisets: the same raw line can be rejected twice)."""
+def numbered(frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
+    """Tell identical rows apart (tables are multisets: the same raw line can be rejected twice).
+    Identical rows share their ``key``: when no key value is held twice, every row is the first
+    of its kind (numbering over all columns cost 4.8 s of a 4.5M-row run's 6.6 s compare)."""
+    if key is not None and frame.get_column(key).n_unique() == frame.height:
+        return frame.with_columns(pl.lit(0, pl.Int64).alias(OCCURRENCE))
     return frame.with_columns(pl.int_range(pl.len()).over(frame.columns).alias(OCCURRENCE))
 
 
@@ -41,7 +45,7 @@ def table_change(old: pl.DataFrame, new: pl.DataFrame, key: str) -> TableChange:
     new = new.select(old.columns)
     if old.height == 0:  # nothing stored for this slice (a first load): every row is new
         return TableChange(key, old, old.get_column(key).clear(), new, new.height)
-    numbered_old, numbered_new = numbered(old), numbered(new)
+    numbered_old, numbered_new = numbered(old, key), numbered(new, key)
     columns = numbered_new.columns
     removed = numbered_old.join(numbered_new, on=columns, how="anti", nulls_equal=True)
     added = numbered_new.join(numbered_old, on=columns, how="anti", nulls_equal=True)

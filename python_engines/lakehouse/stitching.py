@@ -50,11 +50,11 @@ def recompute_from(
         start = first.join(still_open, on="user_id", how="left").select(
             "user_id", from_ts=pl.min_horizontal("changed_from", "open_from")
         )
-        in_slice = rows_from(stored_rows.lazy(), start).select("event_id").collect()
-        grown = pl.concat([ids, in_slice]).unique()
-        if grown.height == ids.height:
+        in_slice = rows_from(stored_rows.lazy(), start).select("event_id")
+        more = in_slice.join(ids.lazy(), on="event_id", how="anti").unique().collect()
+        if more.height == 0:
             return start
-        ids, moments = grown, pl.concat([moments, copies])
+        ids, moments = pl.concat([ids, more]), pl.concat([moments, copies])
 
 
 def recompute_from_store(
@@ -74,7 +74,7 @@ def recompute_from_store(
     when the answer reaches below it (an old copy pulls in an older session), the rows are read
     again from the lower bound. The answer is the same as over all stored rows.
     """
-    known = pl.concat([new_rows.get_column("event_id"), ids_with_copies]).unique()
+    known = pl.concat([new_rows.get_column("event_id"), ids_with_copies]).unique().to_frame()
     without_copies = recompute_from(new_rows, new_rows.clear(), stored_sessions, session_gap_us)
     bound = without_copies.get_column("from_ts").min()
     while True:
@@ -86,9 +86,13 @@ def recompute_from_store(
         bound = lowest
 
 
-def _reachable(rows: pl.LazyFrame, bound: object, known: pl.Series) -> pl.LazyFrame:
-    """The rows at or after ``bound`` or whose ``event_id`` is ``known``."""
-    return rows.filter((pl.col("event_ts") >= bound) | pl.col("event_id").is_in(known.implode()))
+def _reachable(rows: pl.LazyFrame, bound: object, known: pl.DataFrame) -> pl.LazyFrame:
+    """The rows at or after ``bound``, and the earlier ones whose ``event_id`` is ``known`` (a
+    semi join hashes the known ids once: ``is_in`` took 4x as long with 4.5M of them)."""
+    late = pl.col("event_ts") >= bound
+    return pl.concat(
+        [rows.filter(late), rows.filter(~late).join(known.lazy(), on="event_id", how="semi")]
+    )
 
 
 def rows_from(rows: pl.LazyFrame, start: pl.DataFrame, ts: str = "event_ts") -> pl.LazyFrame:

@@ -30,6 +30,7 @@ from pyiceberg.io.pyarrow import PyArrowFileIO
 from pyiceberg.table import Table
 
 from python_engines.engines import FileTarget
+from python_engines.engines.polars_engine import sink_files
 from python_engines.errors import is_disk_full
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
@@ -44,7 +45,6 @@ RUN_ID_PROPERTY = "etlstack.run-id"
 # a table has tens of files: pyiceberg plans the scans Polars reads (polars' own planner is a
 # separate package; without this setting every scan warns that it is missing)
 os.environ.setdefault("POLARS_ICEBERG_PLANNER", "pyiceberg")
-APPEND_BATCH_ROWS = 2_000_000  # rows per append: bounded memory while Parquet is written
 
 
 @dataclass
@@ -182,9 +182,10 @@ class Store:
         the written tables first. Whatever fails on the way — a table's write, the gate, the
         ``runs`` row — the tables are set back to the last committed run before the error goes on
         (a killed process, or a disk too full to set them back, leaves that to the next run)."""
+        targets = self.file_targets(record.run_id)  # where the appended rows' files go
         try:
             snapshot_ids = self._write(
-                record, appended, changes, delete_scopes, on_table, files or {}
+                record, appended, changes, delete_scopes, on_table, files or {}, targets
             )
             if before_commit is not None:
                 started = time.perf_counter()
@@ -198,6 +199,7 @@ class Store:
                 if not is_disk_full(exc):
                     raise
                 # setting back writes too: on a full disk the next run does it
+            self.discard_files(targets)  # no committed snapshot references them
             raise
         return snapshot_ids
 
@@ -209,8 +211,12 @@ class Store:
         delete_scopes: dict[str, BooleanExpression] | None,
         on_table: Callable[[str], None] | None,
         files: dict[str, list[str]],
+        targets: dict[str, FileTarget],
     ) -> dict[str, int | None]:
-        """Each data table in one transaction; the snapshot ids they end at."""
+        """Each data table in one transaction; the snapshot ids they end at. Appended rows are
+        written by Polars, one file per partition value, and added as they are (pyiceberg's own
+        append splits a table by partition with one Arrow filter per value: 11.5 s of a 50 s run
+        of 4.5M rows)."""
         started = time.perf_counter()
         properties = {RUN_ID_PROPERTY: record.run_id}
         for name, table in self.tables.items():
@@ -222,18 +228,16 @@ class Store:
             if name in changes:
                 parts.append(changes[name].append.to_arrow())
                 deletes = self._deletes(name, changes[name], (delete_scopes or {}).get(name))
-            rows = pa.concat_tables(
-                [p.select(schema.names).cast(schema) for p in parts or [schema.empty_table()]]
-            )
-            paths = files.get(name, [])
-            if deletes is None and rows.num_rows == 0 and not paths:
+            paths = list(files.get(name, []))
+            if sum(part.num_rows for part in parts):
+                rows = pa.concat_tables([p.select(schema.names).cast(schema) for p in parts])
+                sink_files(pl.from_arrow(rows).lazy(), targets[name])
+                paths += targets[name].file_uris()
+            if deletes is None and not paths:
                 continue
             with table.transaction() as transaction:
                 if deletes is not None:
                     transaction.delete(deletes, snapshot_properties=properties)
-                for start in range(0, rows.num_rows, APPEND_BATCH_ROWS):
-                    batch = rows.slice(start, APPEND_BATCH_ROWS)
-                    transaction.append(batch, snapshot_properties=properties)
                 if paths:  # written for this run only: no other snapshot can reference them
                     transaction.add_files(
                         paths, snapshot_properties=properties, check_duplicate_files=False
