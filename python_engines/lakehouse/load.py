@@ -37,7 +37,8 @@ from python_engines.summary import check_nothing_lost
 # the reason python_engines/sql/04_rejected_events.sql gives a duplicate: the only rejects that a
 # later file can change (cleansing rejects depend on their own row alone)
 DUPLICATE_REASON = "duplicate_event_id"
-IS_DUPLICATE = EqualTo("reason", DUPLICATE_REASON)
+IS_DUPLICATE = EqualTo("reason", DUPLICATE_REASON)  # in the catalog (the delete scope) …
+IS_DUPLICATE_ROW = pl.col("reason") == DUPLICATE_REASON  # … and in a frame or a scan
 
 
 @dataclass
@@ -143,7 +144,7 @@ def _load(
         sessions = store.scan("sessions", columns=("user_id", "session_start", "session_end"))
         # read once: their ids are the stored ids held more than once, and the ones among the
         # recomputed rows are the stored slice the new duplicate rejects replace
-        duplicates = store.scan("rejected_events", pl.col("reason") == DUPLICATE_REASON)
+        duplicates = store.scan("rejected_events", IS_DUPLICATE_ROW)
         start = recompute_from_store(
             pl.from_arrow(passing.select(KEYS)),
             lambda keep: store.scan("cleansed_events", columns=KEYS, keep=keep),
@@ -172,13 +173,12 @@ def _load(
         on_step("compare with stored")
     new = {name: pl.from_arrow(table) for name, table in result.tables.items()}
     old = _stored_slices(store, stitched)
-    is_duplicate = pl.col("reason") == DUPLICATE_REASON
     events = table_change(old["events"], new["events"], "event_id")
     sessions = table_change(old["sessions"], new["sessions"], "session_id")
     duplicates = table_change(
-        old["rejected_events"], new["rejected_events"].filter(is_duplicate), "event_id"
+        old["rejected_events"], new["rejected_events"].filter(IS_DUPLICATE_ROW), "event_id"
     )
-    cleansing_rejects = new["rejected_events"].filter(~is_duplicate)
+    cleansing_rejects = new["rejected_events"].filter(~IS_DUPLICATE_ROW)
     net_rejected = duplicates.net_rows + cleansing_rejects.height
     if events.net_rows + net_rejected != result.rows_in:  # and in what the tables gain
         raise EtlStackError(
