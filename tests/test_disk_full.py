@@ -10,9 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+import polars as pl
 import pytest
 from conftest import PARITY_FIXTURE, sorted_rows
 
+from python_engines.errors import is_disk_full, writing_to
 from python_engines.inputs import discover
 from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
 from python_engines.lakehouse.load import load
@@ -125,3 +127,17 @@ def test_a_full_disk_during_a_first_load_fails_in_one_line_and_leaves_no_files(
     assert all(store.is_empty(name) for name in DATA_TABLES)
     assert not list(warehouse.rglob("run-*")), "the run's partial data files were left behind"
     filler.unlink()
+
+
+def test_a_parquet_write_cut_short_in_a_page_header_is_a_full_disk(small_disk) -> None:
+    """Polars reports ENOSPC in the middle of a page header as "Invalid thrift: transport error",
+    without the OS error (CI saw it once during a first load). A write that fails with the device
+    full is a full disk all the same."""
+    columns = {
+        f"c{i}": (pl.int_range(14_838, eager=True) * (i + 7)).cast(pl.Utf8) for i in range(30)
+    }
+    fill(small_disk, 148)  # found by a search over sizes: the space runs out in a page header
+    with pytest.raises(OSError) as raised, writing_to(small_disk):
+        pl.LazyFrame(columns).sink_parquet(small_disk / "part.parquet", data_page_size=1024)
+    assert "Invalid thrift: transport error" in str(raised.value.__cause__)  # what Polars said
+    assert is_disk_full(raised.value)

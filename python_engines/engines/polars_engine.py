@@ -12,6 +12,7 @@ import polars as pl
 import pyarrow as pa
 
 from python_engines.engines import PARTITION_KEY, FileTarget
+from python_engines.errors import writing_to
 from python_engines.inputs import Inputs
 from python_engines.schema import RAW_COLUMNS
 from python_engines.settings import EngineSettings
@@ -89,7 +90,8 @@ def sink_files(rows: pl.LazyFrame, target: FileTarget) -> None:
             key={PARTITION_KEY: key.dt.date() if target.by_day else key},
             include_key=False,
         )
-    rows.sink_parquet(sink, mkdir=True)
+    with writing_to(target.folder):
+        rows.sink_parquet(sink, mkdir=True)
 
 
 def _cast(name: str, have: pl.DataType, want: pl.DataType) -> pl.Expr:

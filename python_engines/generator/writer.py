@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from python_engines.errors import writing_to
 from python_engines.generator.config import FileFormat
 
 # Sidecars start with "_": readers of a folder of events skip them, as Spark and Hive do.
@@ -55,10 +56,13 @@ class DayWriter:
         self.parts.clear()
         for ext in self.file_format.extensions:
             path = self.out / f"{self.stem}.{ext}"
-            if ext == "csv":
-                day.write_csv(path)
-            else:
-                day.write_parquet(path, compression="zstd", compression_level=1, statistics=True)
+            with writing_to(self.out):
+                if ext == "csv":
+                    day.write_csv(path)
+                else:
+                    day.write_parquet(
+                        path, compression="zstd", compression_level=1, statistics=True
+                    )
 
 
 def write_sidecar(sidecar: pl.DataFrame, out: Path) -> None:
