@@ -17,7 +17,7 @@ from conftest import PARITY_FIXTURE, sorted_rows
 from sqlalchemy import create_engine, text
 
 from python_engines.inputs import discover
-from python_engines.lakehouse.catalog import DATA_TABLES
+from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
 from python_engines.lakehouse.history import history_tables
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.run_lock import namespace_lock
@@ -192,3 +192,23 @@ def test_history_does_not_set_back_the_tables_of_a_run_in_progress(tmp_path):
         assert current() == written != committed
     history_tables("duckdb", warehouse, "events")
     assert current() == committed
+
+
+def test_a_new_catalog_opened_by_many_runs_at_once_opens_for_every_one(tmp_path, catalog_uri):
+    """The first runs on a new catalog create its tables: runs that start together race to do
+    it (PostgreSQL refused the loser with a duplicate key on ``pg_type``); every one must open."""
+    warehouse, barrier, failures = tmp_path / "lake", threading.Barrier(8), []
+
+    def open_together() -> None:
+        barrier.wait()
+        try:
+            open_catalog(warehouse, catalog_uri).list_namespaces()
+        except Exception as exc:
+            failures.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=open_together) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

@@ -16,6 +16,7 @@ from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.table import Table
 from pyiceberg.transforms import DayTransform
+from sqlalchemy.exc import IntegrityError
 
 from python_engines.errors import EtlStackError
 from python_engines.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
@@ -65,16 +66,28 @@ RUNS_TABLE = TableSpec(RUNS)
 
 
 def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
+    """Open the catalog, creating its tables the first time. Runs that start together on a new
+    catalog race to create them; the losers (a duplicate key in PostgreSQL's ``pg_type``, "table
+    already exists" in sqlite) open it again and find them made."""
     warehouse = warehouse.resolve()
     warehouse.mkdir(parents=True, exist_ok=True)
-    try:
-        return SqlCatalog(
-            "etlstack",
-            uri=uri or f"sqlite:///{warehouse / 'catalog.db'}",
-            warehouse=warehouse.as_uri(),
-        )
-    except Exception as exc:  # a bad URI or an unreachable server: one clear line
-        raise catalog_error(uri or str(warehouse), exc) from None
+    retries = 2
+    while True:
+        try:
+            return SqlCatalog(
+                "etlstack",
+                uri=uri or f"sqlite:///{warehouse / 'catalog.db'}",
+                warehouse=warehouse.as_uri(),
+            )
+        except Exception as exc:  # a bad URI or an unreachable server: one clear line
+            if retries and _lost_creation_race(exc):
+                retries -= 1
+                continue
+            raise catalog_error(uri or str(warehouse), exc) from None
+
+
+def _lost_creation_race(exc: Exception) -> bool:
+    return isinstance(exc, IntegrityError) or "already exists" in str(exc)
 
 
 def catalog_error(where: str, exc: Exception) -> EtlStackError:
