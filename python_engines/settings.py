@@ -47,6 +47,9 @@ class EngineSettings(BaseSettings):
     # a lakehouse load of more input rows than this is split into consecutive runs (by file):
     # an engine holds a run's input and output in memory (10M events: 8-16 GiB at peak)
     batch_rows: int = Field(default=10_000_000, ge=1)
+    # a run whose processes (the Spark JVM included) hold more than this stops with one line
+    # instead of meeting the kernel's OOM killer (python_engines.memory_guard); default 90% of RAM
+    memory_limit_gib: float | None = Field(default=None, gt=0)
 
 
 class ValidationSettings(BaseSettings):

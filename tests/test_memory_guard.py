@@ -1,0 +1,77 @@
+"""A run over the memory limit stops with one line and exit code 1, not the kernel's OOM kill:
+the Spark JVM goes with it, nothing of the run is committed and the next run loads as usual."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from conftest import PARITY_FIXTURE
+
+from python_engines.lakehouse.store import Store
+
+ETLSTACK = str(Path(sys.executable).with_name("etlstack"))
+DAY1, DAY2 = PARITY_FIXTURE / "day1.csv", PARITY_FIXTURE / "day2.csv"
+
+
+def etlstack_run(engine: str, source: Path, warehouse: Path, **env: str):
+    command = [ETLSTACK, "run", "--engine", engine, "--input", str(source)]
+    return subprocess.run(
+        [*command, "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+
+
+def jvms_with_heap(heap: str) -> list[int]:
+    return [
+        p.pid
+        for p in psutil.process_iter(["cmdline"])
+        if f"-Xmx{heap}" in (p.info["cmdline"] or [])
+    ]
+
+
+def assert_stopped_in_one_line(stopped, engine: str, limit_gib: str) -> None:
+    assert stopped.returncode == 1
+    last = stopped.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: out of memory in {engine} "), stopped.stderr
+    assert f"over the limit of {float(limit_gib):.2f} GiB" in last and "--batch-rows" in last
+    assert "Traceback" not in stopped.stderr
+
+
+def test_a_run_over_the_memory_limit_stops_in_one_line_and_the_next_run_loads(tmp_path) -> None:
+    warehouse = tmp_path / "lake"
+    assert etlstack_run("polars", DAY1, warehouse).returncode == 0
+    before = Store(warehouse, "polars").runs()
+
+    # the interpreter and its imports alone are more than 0.05 GiB
+    stopped = etlstack_run("polars", DAY2, warehouse, ETLSTACK_MEMORY_LIMIT_GIB="0.05")
+    assert_stopped_in_one_line(stopped, "polars", "0.05")
+    assert Store(warehouse, "polars").runs().equals(before)  # nothing committed
+
+    again = etlstack_run("polars", DAY2, warehouse)  # the lock went with the stopped process
+    assert again.returncode == 0, again.stderr
+    assert Store(warehouse, "polars").runs().height == before.height + 1
+
+
+@pytest.mark.slow
+def test_a_spark_run_over_the_memory_limit_takes_its_jvm_with_it(tmp_path) -> None:
+    heap = "1001m"  # names this run's JVM among the others on the machine
+    stopped = etlstack_run(
+        "spark",
+        DAY1,
+        tmp_path / "lake",
+        ETLSTACK_MEMORY_LIMIT_GIB="0.5",  # the JVM's start takes the run over it
+        ETLSTACK_SPARK_DRIVER_MEMORY=heap,
+    )
+    assert_stopped_in_one_line(stopped, "spark", "0.5")
+    time.sleep(0.5)
+    assert jvms_with_heap(heap) == [], "the run's JVM outlived it"
+    assert Store(tmp_path / "lake", "spark").runs().height == 0
