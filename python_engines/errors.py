@@ -30,11 +30,12 @@ def is_disk_full(exc: BaseException) -> bool:
 
 
 def free_bytes(path: Path) -> int:
-    """Free space for this user on the device that holds ``path`` (or would: its nearest folder)."""
+    """Free space for this user on the device that holds ``path`` (or would: its nearest folder);
+    root may also write the blocks a file system reserves for it."""
     while not path.exists() and path != path.parent:
         path = path.parent
     stat = os.statvfs(path)
-    return stat.f_bavail * stat.f_frsize
+    return (stat.f_bfree if os.geteuid() == 0 else stat.f_bavail) * stat.f_frsize
 
 
 @contextmanager
@@ -45,6 +46,13 @@ def writing_to(folder: Path) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        if not is_disk_full(exc) and free_bytes(folder) < NO_ROOM_BYTES:
+        if not is_disk_full(exc) and _no_room(folder):
             raise OSError(errno.ENOSPC, f"No space left on device: {folder}") from exc
         raise
+
+
+def _no_room(folder: Path) -> bool:
+    try:
+        return free_bytes(folder) < NO_ROOM_BYTES
+    except OSError:  # the original error says more than this one
+        return False

@@ -12,33 +12,47 @@ it stay, and the run lock dies with the process.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import psutil
 
 DEFAULT_SHARE = 0.9  # of the machine's memory: the kernel and everything else keep the rest
 
 
+# a container's memory limit (cgroup v2, then v1): its OOM killer strikes at that, not at the host's
+CGROUP_LIMITS = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
+
+
 def machine_bytes() -> int:
-    return psutil.virtual_memory().total
+    """The memory this process may use: the machine's, or its container's limit if lower."""
+    total = psutil.virtual_memory().total
+    for limit in CGROUP_LIMITS:
+        with suppress(OSError, ValueError):  # absent, or "max": no limit
+            total = min(total, int(limit.read_text().strip()))
+    return total
 
 
 def limit_bytes(limit_gib: float | None) -> int:
-    """``ETLSTACK_MEMORY_LIMIT_GIB``, or 90 % of the machine's memory."""
+    """``ETLSTACK_MEMORY_LIMIT_GIB``, or 90 % of the machine's (container's) memory."""
     if limit_gib is None:
         return int(machine_bytes() * DEFAULT_SHARE)
     return int(limit_gib * 2**30)
 
 
 def tree_bytes(process: psutil.Process) -> int:
-    """Resident memory of a process and all its descendants."""
+    """Memory a process and all its descendants hold: resident pages less the file-backed ones
+    (memory-mapped input files, shared libraries), which the kernel can drop instead of killing."""
     total = 0
     for member in (process, *process.children(recursive=True)):
         with suppress(psutil.Error):  # ended between the listing and the reading
-            total += member.memory_info().rss
+            used = member.memory_info()
+            total += used.rss - used.shared
     return total
 
 
@@ -68,20 +82,26 @@ def _stop(me: psutil.Process, used: int, limit: int, where: str) -> None:
     minutes (no exception reaches it in time), so the process ends here."""
     gib = 2**30
     message = (
-        f"error: out of memory in {where}: the run's processes use {used / gib:.2f} GiB, over "
+        f"error: out of memory in {where}: the run's processes hold {used / gib:.2f} GiB, over "
         f"the limit of {limit / gib:.2f} GiB (ETLSTACK_MEMORY_LIMIT_GIB; default 90% of this "
-        f"machine's {machine_bytes() / gib:.1f} GiB). The run in progress committed nothing and "
-        "runs committed before it stay: load fewer rows per run (--batch-rows)"
+        f"machine's {machine_bytes() / gib:.1f} GiB). The run in progress commits nothing; runs "
+        "reported committed stay. Load fewer rows per run (--batch-rows)"
     )
-    if sys.stderr.isatty():
-        message = "\x1b[?25h\r\x1b[2K" + message  # the progress bar hid the cursor
-    os.write(sys.stderr.fileno(), (message + "\n").encode())
-    # the message is the last line: what the other threads say as the JVM goes (PySpark's
-    # accumulator server prints a traceback when its socket closes) goes nowhere
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    # stderr goes nowhere from here, so that the message is the last line: not redrawn over by
+    # the progress bar's thread, nor followed by what other threads say as the JVM goes
+    # (PySpark's accumulator server prints a traceback when its socket closes)
+    terminal = os.dup(2)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    if os.isatty(terminal):
+        message = "\r\x1b[2K\x1b[?25h" + message  # the progress bar's line; its hidden cursor
+    os.write(terminal, (message + "\n").encode())
     children = me.children(recursive=True)
-    for child in children:
+    for child in children:  # the JVM: its shutdown hooks remove Spark's temporary folders
+        with suppress(psutil.Error):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=5)
+    for child in alive:
         with suppress(psutil.Error):
             child.kill()
-    psutil.wait_procs(children, timeout=5)
+    psutil.wait_procs(alive, timeout=5)
     os._exit(1)

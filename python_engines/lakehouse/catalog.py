@@ -71,7 +71,7 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
     already exists" in sqlite) open it again and find them made."""
     warehouse = warehouse.resolve()
     warehouse.mkdir(parents=True, exist_ok=True)
-    retries = 2
+    retries = 5  # sqlite commits each table's creation alone: a run can lose once per table
     while True:
         try:
             return SqlCatalog(
