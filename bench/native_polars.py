@@ -96,19 +96,20 @@ def cleanse(raw: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def deduplicate(cleansed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(the rows that passed, with their number of copies; the ids with copies, each copy ranked).
-    Only ids with copies are sorted; the rest are kept as they are, never copied once more."""
+    """(the rows that passed, flagged when their id has copies; the ids with copies, each copy
+    ranked). Only ids with copies are sorted; the rest are kept as they are, never copied once
+    more. ``is_duplicated`` is one hash pass over the ids (a count over a window joins back)."""
     order = ["event_id", "event_ts", "source_file", "raw_timestamp", "raw_user_id", "raw_page_url"]
     order += ["raw_device", "raw_event_type", "raw_ip_address", "raw_session_id", "raw_country"]
     order += ["raw_event_id"]
     passed = cleansed.lazy().filter(pl.col("reject_reason").is_null())
-    counted = passed.with_columns(copies=pl.len().over("event_id")).collect()
+    flagged = passed.with_columns(copied=pl.col("event_id").is_duplicated()).collect()
     ranked = (
-        counted.filter(pl.col("copies") > 1)
+        flagged.filter(pl.col("copied"))
         .sort(order, nulls_last=True)
         .with_columns(event_copy=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("event_id"))
     )
-    return counted, ranked
+    return flagged, ranked
 
 
 def rejected(cleansed: pl.DataFrame, ranked: pl.DataFrame) -> pl.DataFrame:
@@ -123,13 +124,13 @@ def rejected(cleansed: pl.DataFrame, ranked: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([bad, copies]).with_columns(raw_line=pl.lit(None, pl.String))
 
 
-def geolocate(counted: pl.DataFrame, ranked: pl.DataFrame) -> pl.LazyFrame:
+def geolocate(flagged: pl.DataFrame, ranked: pl.DataFrame) -> pl.LazyFrame:
     """An as-of join on the address: only (row, address) pairs are sorted, then the country is
     joined back on the row number (an integer join, no string column is shuffled)."""
     columns = ["event_id", "user_id", "event_ts", "page_url", "device", "event_type", "ip_address"]
     kept = pl.concat(
         [
-            counted.lazy().filter(pl.col("copies") == 1).select(columns),
+            flagged.lazy().filter(~pl.col("copied")).select(columns),
             ranked.lazy().filter(pl.col("event_copy") == 1).select(columns),
         ]
     )
@@ -196,8 +197,8 @@ def sessions(events: pl.DataFrame) -> pl.DataFrame:
 
 def run(inputs: Inputs, gap_minutes: int = 30) -> dict[str, pa.Table]:
     cleansed = cleanse(read(inputs)).collect()
-    counted, ranked = deduplicate(cleansed)
-    events = sessionize(geolocate(counted, ranked), gap_minutes)
+    flagged, ranked = deduplicate(cleansed)
+    events = sessionize(geolocate(flagged, ranked), gap_minutes)
     tables = {
         "events": events,
         "sessions": sessions(events),

@@ -68,7 +68,7 @@ def kill_at(step: str) -> object:
 
     def on_step(name: str) -> None:
         writing["started"] = writing["started"] or name.startswith("write ")
-        if (step == "after-cleansing" and name == "counted") or (
+        if (step == "after-cleansing" and name == "copied_ids") or (
             step.startswith("before-") and name == f"write {step.removeprefix('before-')}"
         ):
             die()

@@ -85,7 +85,7 @@ def test_every_stage_transpiles_for_every_engine(engine: str) -> None:
 def test_stages_run_in_dependency_order() -> None:
     assert stage_names() == [
         "cleansed",
-        "counted",
+        "copied_ids",
         "ranked_copies",
         "rejected_events",
         "geolocated",

@@ -6,11 +6,12 @@
 -- nested loop on duckdb and spark; an equi-join on the block plus a between filter is materialised
 -- whole by polars -- 11 candidate ranges per event on average, 10k in the busiest block; and polars'
 -- left range join is wrong.) ip_ranges holds one row per /16 block a range touches (bucket).
--- the kept events: ids without copies, and copy 1 of the others (03_ranked_copies).
+-- the kept events: ids without copies, and copy 1 of the others (03_ranked_copies). a row that
+-- passed cleansing has an event_id, and copied_ids holds no null: not in is an anti join.
 with kept as (
     select event_id, user_id, event_ts, page_url, device, event_type, ip_address
-    from counted
-    where copies = 1
+    from cleansed
+    where reject_reason is null and event_id not in (select event_id from copied_ids)
     union all
     select event_id, user_id, event_ts, page_url, device, event_type, ip_address
     from ranked_copies
