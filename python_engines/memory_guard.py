@@ -12,6 +12,7 @@ it stay, and the run lock dies with the process.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -77,6 +78,15 @@ def memory_guard(limit: int, where: Callable[[], str], poll_seconds: float = 0.2
         watcher.join()
 
 
+def remove_on_stop(folder: Path) -> None:
+    """A scratch folder of this process (Spark's local directory) that a stop removes: the JVM
+    is killed, so its own shutdown hooks never run."""
+    SCRATCH.append(folder)
+
+
+SCRATCH: list[Path] = []
+
+
 def _stop(me: psutil.Process, used: int, limit: int, where: str) -> None:
     """From the watcher thread: the main thread may be inside an engine's native code for
     minutes (no exception reaches it in time), so the process ends here."""
@@ -92,16 +102,16 @@ def _stop(me: psutil.Process, used: int, limit: int, where: str) -> None:
     # (PySpark's accumulator server prints a traceback when its socket closes)
     terminal = os.dup(2)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    # killed, not asked to stop: a JVM that shuts down logs every task it cancels (stack traces
+    # on the terminal, which it holds a copy of); the JVM first, then its Python workers
+    children = me.children(recursive=True)
+    for child in sorted(children, key=lambda c: c.ppid() != me.pid):
+        with suppress(psutil.Error):
+            child.kill()
+    psutil.wait_procs(children, timeout=10)
+    for folder in SCRATCH:
+        shutil.rmtree(folder, ignore_errors=True)
     if os.isatty(terminal):
         message = "\r\x1b[2K\x1b[?25h" + message  # the progress bar's line; its hidden cursor
     os.write(terminal, (message + "\n").encode())
-    children = me.children(recursive=True)
-    for child in children:  # the JVM: its shutdown hooks remove Spark's temporary folders
-        with suppress(psutil.Error):
-            child.terminate()
-    _, alive = psutil.wait_procs(children, timeout=5)
-    for child in alive:
-        with suppress(psutil.Error):
-            child.kill()
-    psutil.wait_procs(alive, timeout=5)
     os._exit(1)

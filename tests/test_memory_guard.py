@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -64,6 +65,7 @@ def test_a_run_over_the_memory_limit_stops_in_one_line_and_the_next_run_loads(tm
 @pytest.mark.slow
 def test_a_spark_run_over_the_memory_limit_takes_its_jvm_with_it(tmp_path) -> None:
     heap = "1001m"  # names this run's JVM among the others on the machine
+    scratch = set(Path(tempfile.gettempdir()).glob("etlstack-spark-local-*"))
     stopped = etlstack_run(
         "spark",
         DAY1,
@@ -74,4 +76,6 @@ def test_a_spark_run_over_the_memory_limit_takes_its_jvm_with_it(tmp_path) -> No
     assert_stopped_in_one_line(stopped, "spark", "0.5")
     time.sleep(0.5)
     assert jvms_with_heap(heap) == [], "the run's JVM outlived it"
+    left = set(Path(tempfile.gettempdir()).glob("etlstack-spark-local-*")) - scratch
+    assert left == set(), "the killed JVM's block manager folder was left behind"
     assert Store(tmp_path / "lake", "spark").runs().height == 0

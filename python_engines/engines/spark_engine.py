@@ -7,6 +7,7 @@ from settings. Start-up is measured separately from the stages (``startup_second
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -19,6 +20,7 @@ import pyarrow as pa
 from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.engines.java import ensure_java_home
 from python_engines.inputs import Inputs
+from python_engines.memory_guard import remove_on_stop
 from python_engines.schema import RAW_COLUMNS
 from python_engines.settings import EngineSettings
 
@@ -40,11 +42,17 @@ def spark_session(settings: EngineSettings):
     from pyspark.sql import SparkSession
 
     partitions = settings.spark_shuffle_partitions or 2 * settings.threads
+    # the block manager's files (local checkpoints: gigabytes) in a folder of this process, which
+    # its exit removes even when the JVM is killed (memory_guard) instead of stopped
+    local_dir = Path(tempfile.mkdtemp(prefix="etlstack-spark-local-"))
+    atexit.register(shutil.rmtree, local_dir, ignore_errors=True)
+    remove_on_stop(local_dir)
     log4j = f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}"
     _SESSION = (
         SparkSession.builder.master(settings.spark_master or f"local[{settings.threads}]")
         .appName("etlstack")
         .config("spark.driver.memory", settings.spark_driver_memory)
+        .config("spark.local.dir", str(local_dir))
         .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.default.parallelism", str(partitions))
         .config("spark.sql.adaptive.enabled", "true")
