@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -50,6 +52,23 @@ def clean_events(small_events: pl.DataFrame, sidecar: pl.DataFrame) -> pl.DataFr
 
 
 PARITY_FIXTURE = Path(__file__).parent / "fixtures" / "parity"
+ETLSTACK = str(Path(sys.executable).with_name("etlstack"))  # the installed command, as users run it
+
+
+def etlstack_run(
+    engine: str, source: Path, warehouse: Path, **env: str
+) -> subprocess.CompletedProcess:
+    """``etlstack run`` in its own process (``env``: settings added to this environment)."""
+    command = [ETLSTACK, "run", "--engine", engine, "--input", str(source)]
+    return subprocess.run(
+        [*command, "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+
+
 ENGINES = ["duckdb", "polars", "spark"]
 # for @pytest.mark.parametrize("engine", ENGINE_PARAMS): Spark's cases are slow (a JVM, seconds
 # per job), so `make test-fast` leaves them out

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from conftest import PARITY_FIXTURE, sorted_rows
+from conftest import ETLSTACK, PARITY_FIXTURE, sorted_rows
 from sqlalchemy import create_engine, text
 
 from python_engines.inputs import discover
@@ -25,7 +24,6 @@ from python_engines.lakehouse.store import Store
 
 pytestmark = pytest.mark.slow  # ten CLI processes, each importing the stack (~2.5 min)
 
-ETLSTACK = str(Path(sys.executable).with_name("etlstack"))
 TABLES = ("events", "sessions", "rejected_events", "cleansed_events")
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import PARITY_FIXTURE, sorted_rows
+from conftest import PARITY_FIXTURE, etlstack_run, sorted_rows
 
 from python_engines.errors import is_disk_full, writing_to
 from python_engines.inputs import discover
@@ -22,7 +21,6 @@ from python_engines.lakehouse.read import committed_snapshots
 from python_engines.lakehouse.store import Store
 
 DAY1, DAY2 = PARITY_FIXTURE / "day1.csv", PARITY_FIXTURE / "day2.csv"
-ETLSTACK = str(Path(sys.executable).with_name("etlstack"))
 
 
 @pytest.fixture
@@ -48,13 +46,6 @@ def fill(disk: Path, leave_kib: int) -> Path:
             pass
     os.truncate(filler, max(0, filler.stat().st_size - leave_kib * 1024))
     return filler
-
-
-def etlstack_run(source: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    command = [ETLSTACK, "run", "--engine", "polars", "--input", str(source)]
-    return subprocess.run(
-        [*command, "--warehouse", str(warehouse)], capture_output=True, text=True, timeout=300
-    )
 
 
 def committed_tables(warehouse: Path) -> dict[str, list[dict]]:
@@ -86,10 +77,10 @@ def test_a_full_disk_fails_the_run_in_one_line_and_the_next_run_loads(
     small_disk, expected, leave_kib
 ) -> None:
     warehouse = small_disk / "lake"
-    assert etlstack_run(DAY1, warehouse).returncode == 0
+    assert etlstack_run("polars", DAY1, warehouse).returncode == 0
     filler = fill(small_disk, leave_kib)
 
-    failed = etlstack_run(DAY2, warehouse)
+    failed = etlstack_run("polars", DAY2, warehouse)
     assert failed.returncode == 1
     message = failed.stderr.strip()
     assert message.startswith("error: no space left on the device"), failed.stderr
@@ -98,7 +89,7 @@ def test_a_full_disk_fails_the_run_in_one_line_and_the_next_run_loads(
     assert committed_tables(warehouse) == expected["day1"]  # the last good run reads as before
 
     filler.unlink()
-    again = etlstack_run(DAY2, warehouse)
+    again = etlstack_run("polars", DAY2, warehouse)
     assert again.returncode == 0, again.stderr
     assert committed_tables(warehouse) == expected["day2"]
     store = Store(warehouse, "polars")
@@ -114,10 +105,7 @@ def test_a_full_disk_during_a_first_load_fails_in_one_line_and_leaves_no_files(
     warehouse = small_disk / "lake"
     Store(warehouse, engine)  # the catalog and empty tables exist; the data files do not fit
     filler = fill(small_disk, 300)
-    command = [ETLSTACK, "run", "--engine", engine, "--input", str(small_dataset[0] / "bulk")]
-    failed = subprocess.run(
-        [*command, "--warehouse", str(warehouse)], capture_output=True, text=True, timeout=300
-    )
+    failed = etlstack_run(engine, small_dataset[0] / "bulk", warehouse)
     assert failed.returncode == 1
     message = failed.stderr.strip()
     assert message.startswith("error: no space left on the device"), failed.stderr

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import ENGINE_PARAMS, ENGINES, PARITY_FIXTURE, sorted_rows
+from conftest import ENGINE_PARAMS, ENGINES, ETLSTACK, PARITY_FIXTURE, sorted_rows
 
 from python_engines.errors import EtlStackError
 from python_engines.inputs import discover
@@ -236,7 +235,7 @@ def test_a_run_killed_while_writing_files_leaves_readable_tables(small_dataset, 
     load("polars", discover(out / "bulk"), warehouse)
     data_dir = warehouse / "polars"
     before = set(data_dir.rglob("*.parquet"))
-    command = [str(Path(sys.executable).with_name("etlstack")), "run", "--engine", "polars"]
+    command = [ETLSTACK, "run", "--engine", "polars"]
     command += ["--input", str(out / "incremental"), "--warehouse", str(warehouse)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

@@ -3,32 +3,17 @@ the Spark JVM goes with it, nothing of the run is committed and the next run loa
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
 import pytest
-from conftest import PARITY_FIXTURE
+from conftest import PARITY_FIXTURE, etlstack_run
 
 from python_engines.lakehouse.store import Store
 
-ETLSTACK = str(Path(sys.executable).with_name("etlstack"))
 DAY1, DAY2 = PARITY_FIXTURE / "day1.csv", PARITY_FIXTURE / "day2.csv"
-
-
-def etlstack_run(engine: str, source: Path, warehouse: Path, **env: str):
-    command = [ETLSTACK, "run", "--engine", engine, "--input", str(source)]
-    return subprocess.run(
-        [*command, "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-    )
 
 
 def jvms_with_heap(heap: str) -> list[int]:

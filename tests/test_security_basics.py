@@ -7,12 +7,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import PARITY_FIXTURE
+from conftest import ETLSTACK, PARITY_FIXTURE
 from services import postgres_server
 
 from python_engines.analytics.marts import MartsRequest, run_dbt
@@ -26,7 +25,6 @@ from python_engines.lakehouse.store import Store
 from python_engines.security import check_identifier, mask_uri
 from python_engines.transpile import ENGINES, stage_names
 
-ETLSTACK = str(Path(sys.executable).with_name("etlstack"))
 REPO = Path(__file__).parent.parent
 SECRET = "s3cr:et@pass"  # ':' and '@' inside a password must not fool the mask
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import PARITY_FIXTURE
+from conftest import ETLSTACK, PARITY_FIXTURE
 from services import postgres_server
 
 from bench.cluster import standalone_cluster
@@ -21,8 +20,6 @@ from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store
 
 pytestmark = pytest.mark.slow  # a cluster, a database and a Spark driver: ~1 min
-
-ETLSTACK = str(Path(sys.executable).with_name("etlstack"))
 
 
 def test_a_spark_cluster_and_a_postgresql_catalog_from_the_environment_load_the_tables(
