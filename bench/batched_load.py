@@ -25,22 +25,18 @@ def main(
     """Load every file under --input (bulk and daily) into a fresh warehouse, in batches."""
     from python_engines.inputs import discover
     from python_engines.lakehouse.load import load_in_batches
-    from python_engines.memory_guard import limit_bytes, memory_guard
+    from python_engines.memory_guard import memory_guard
     from python_engines.settings import EngineSettings
 
     inputs = discover(input_path.resolve(), "parquet")
     started = time.perf_counter()
-    last_step = ["start-up"]
+    guard = memory_guard(engine, EngineSettings().memory_limit_gib)  # one line, not an OOM kill
+    with tempfile.TemporaryDirectory(prefix="bench-batched-") as warehouse, guard as at:
 
-    def show(step: str) -> None:
-        last_step[0] = step
-        typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
+        def show(step: str) -> None:
+            at(step)
+            typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
 
-    limit = limit_bytes(EngineSettings().memory_limit_gib)  # one line instead of an OOM kill
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-batched-") as warehouse,
-        memory_guard(limit, lambda: f"{engine} {last_step[0]}"),
-    ):
         reports = load_in_batches(engine, inputs, Path(warehouse), batch_rows, on_step=show)
         runs = [
             {

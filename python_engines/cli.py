@@ -135,7 +135,7 @@ def run(
     from python_engines.engines import check_engine_name
     from python_engines.inputs import discover
     from python_engines.lakehouse.load import load_in_batches
-    from python_engines.memory_guard import limit_bytes, memory_guard
+    from python_engines.memory_guard import memory_guard
     from python_engines.summary import summary_table
     from python_engines.validate_command import gate
 
@@ -166,15 +166,15 @@ def run(
             f"(namespace {engine}: events, sessions, rejected_events, cleansed_events, runs)"
         )
 
-    def show(step: str) -> None:
-        last_step[0] = step
-        progress.update(task, description=f"{engine}: {step}")
-
-    last_step = ["start-up"]
     gated = validate_run if validate_run is not None else ValidationSettings().validate_runs
-    limit = limit_bytes(engine_settings.memory_limit_gib)
-    with progress_bar() as progress, memory_guard(limit, lambda: f"{engine} {last_step[0]}"):
+    guard = memory_guard(engine, engine_settings.memory_limit_gib)  # one line, not an OOM kill
+    with progress_bar() as progress, guard as at:
         task = progress.add_task(f"{engine}: starting", total=None)
+
+        def show(step: str) -> None:
+            at(step)
+            progress.update(task, description=f"{engine}: {step}")
+
         check = gate(target, catalog_uri or settings.catalog_uri, progress, task) if gated else None
         load_in_batches(
             engine,

@@ -11,8 +11,10 @@ it stay, and the run lock dies with the process.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -58,30 +60,42 @@ def tree_bytes(process: psutil.Process) -> int:
 
 
 @contextmanager
-def memory_guard(limit: int, where: Callable[[], str], poll_seconds: float = 0.2) -> Iterator[None]:
-    """Watch this process tree while the block runs; ``where()`` names the step for the message."""
+def memory_guard(
+    engine: str, limit_gib: float | None, poll_seconds: float = 0.2
+) -> Iterator[Callable[[str], None]]:
+    """Watch this process tree while the block runs, against ``limit_gib``
+    (``ETLSTACK_MEMORY_LIMIT_GIB``; None: 90% of the machine). It yields ``at(step)``: the
+    caller reports each step to it, and a stop names the engine and the last step."""
+    limit = limit_bytes(limit_gib)
     done = threading.Event()
     me = psutil.Process()
+    step = ["start-up"]
 
     def watch() -> None:
         while not done.wait(poll_seconds):
             used = tree_bytes(me)
             if used > limit:
-                _stop(me, used, limit, where())
+                _stop(me, used, limit, f"{engine} {step[0]}")
+
+    def at(name: str) -> None:
+        step[0] = name
 
     watcher = threading.Thread(target=watch, name="memory-guard", daemon=True)
     watcher.start()
     try:
-        yield
+        yield at
     finally:
         done.set()
         watcher.join()
 
 
-def remove_on_stop(folder: Path) -> None:
-    """A scratch folder of this process (Spark's local directory) that a stop removes: the JVM
-    is killed, so its own shutdown hooks never run."""
+def scratch_folder(prefix: str) -> Path:
+    """A temporary folder of this process, removed when it exits — also when the guard ends it
+    (``os._exit`` skips ``atexit``, and a killed JVM never runs its own shutdown hooks)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     SCRATCH.append(folder)
+    return folder
 
 
 SCRATCH: list[Path] = []

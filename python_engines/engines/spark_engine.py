@@ -7,7 +7,6 @@ from settings. Start-up is measured separately from the stages (``startup_second
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import sys
@@ -20,7 +19,7 @@ import pyarrow as pa
 from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.engines.java import ensure_java_home
 from python_engines.inputs import Inputs
-from python_engines.memory_guard import remove_on_stop
+from python_engines.memory_guard import scratch_folder
 from python_engines.schema import RAW_COLUMNS
 from python_engines.settings import EngineSettings
 
@@ -42,11 +41,9 @@ def spark_session(settings: EngineSettings):
     from pyspark.sql import SparkSession
 
     partitions = settings.spark_shuffle_partitions or 2 * settings.threads
-    # the block manager's files (local checkpoints: gigabytes) in a folder of this process, which
-    # its exit removes even when the JVM is killed (memory_guard) instead of stopped
-    local_dir = Path(tempfile.mkdtemp(prefix="etlstack-spark-local-"))
-    atexit.register(shutil.rmtree, local_dir, ignore_errors=True)
-    remove_on_stop(local_dir)
+    # the block manager's files (local checkpoints: gigabytes) and fetch's Parquet hand-over in a
+    # folder of this process, which its exit removes even when the JVM is killed (memory_guard)
+    local_dir = scratch_folder("etlstack-spark-local-")
     log4j = f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}"
     _SESSION = (
         SparkSession.builder.master(settings.spark_master or f"local[{settings.threads}]")
@@ -150,7 +147,8 @@ class SparkEngine:
         driver out of memory)."""
         import pyarrow.parquet as pq
 
-        folder = Path(tempfile.mkdtemp(prefix=f"etlstack-spark-{name}-"))
+        scratch = self.spark.conf.get("spark.local.dir")  # removed even if the process is killed
+        folder = Path(tempfile.mkdtemp(prefix=f"etlstack-spark-{name}-", dir=scratch))
         try:
             self.spark.table(name).write.mode("overwrite").parquet(str(folder / name))
             return pq.read_table(folder / name)
