@@ -21,6 +21,13 @@ def main(
     input_path: Annotated[Path, typer.Option("--input", help="Generated data folder.")],
     engine: Annotated[str, typer.Option(help="polars, duckdb or spark.")] = "polars",
     batch_rows: Annotated[int, typer.Option(help="Input rows per run at most.")] = 10_000_000,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            help="An empty folder to load into, kept afterwards (to look into a failed "
+            "run); default a temporary one, removed at the end."
+        ),
+    ] = None,
 ) -> None:
     """Load every file under --input (bulk and daily) into a fresh warehouse, in batches."""
     from python_engines.inputs import discover
@@ -31,13 +38,19 @@ def main(
     inputs = discover(input_path.resolve(), "parquet")
     started = time.perf_counter()
     guard = memory_guard(engine, EngineSettings().memory_limit_gib)  # one line, not an OOM kill
-    with tempfile.TemporaryDirectory(prefix="bench-batched-") as warehouse, guard as at:
+    if warehouse is not None and warehouse.exists() and any(warehouse.iterdir()):
+        raise typer.BadParameter(
+            f"{warehouse} is not empty: the load starts from a fresh warehouse"
+        )
+    folder = tempfile.TemporaryDirectory(prefix="bench-batched-") if warehouse is None else None
+    target = Path(folder.name) if folder else warehouse.resolve()
+    with guard as at:
 
         def show(step: str) -> None:
             at(step)
             typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
 
-        reports = load_in_batches(engine, inputs, Path(warehouse), batch_rows, on_step=show)
+        reports = load_in_batches(engine, inputs, target, batch_rows, on_step=show)
         runs = [
             {
                 "files": len(r.record.input_files),
@@ -50,6 +63,8 @@ def main(
         ]
     seconds = time.perf_counter() - started
     peak = peak_rss_kib() / 2**20
+    if folder is not None:
+        folder.cleanup()
     path = write_result(
         "batched-load",
         ("polars", "duckdb", "pyspark", "pyiceberg"),

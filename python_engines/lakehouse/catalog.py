@@ -19,8 +19,11 @@ from pyiceberg.transforms import DayTransform
 from sqlalchemy.exc import IntegrityError
 
 from python_engines.errors import EtlStackError
+from python_engines.lakehouse import manifest_filter_fix
 from python_engines.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
 from python_engines.security import mask_uri
+
+manifest_filter_fix.apply()  # every table opened here deletes with the race mended
 
 # one row per committed run: the run log (what went in, what came out, the snapshot it made)
 RUNS = pa.schema(
