@@ -38,33 +38,34 @@ def main(
     inputs = discover(input_path.resolve(), "parquet")
     started = time.perf_counter()
     guard = memory_guard(engine, EngineSettings().memory_limit_gib)  # one line, not an OOM kill
-    if warehouse is not None and warehouse.exists() and any(warehouse.iterdir()):
-        raise typer.BadParameter(
-            f"{warehouse} is not empty: the load starts from a fresh warehouse"
-        )
+    used = warehouse is not None and warehouse.exists()
+    if used and (not warehouse.is_dir() or any(warehouse.iterdir())):
+        raise typer.BadParameter(f"{warehouse} is not an empty folder: the load starts fresh")
     folder = tempfile.TemporaryDirectory(prefix="bench-batched-") if warehouse is None else None
     target = Path(folder.name) if folder else warehouse.resolve()
-    with guard as at:
+    try:
+        with guard as at:
 
-        def show(step: str) -> None:
-            at(step)
-            typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
+            def show(step: str) -> None:
+                at(step)
+                typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
 
-        reports = load_in_batches(engine, inputs, target, batch_rows, on_step=show)
-        runs = [
-            {
-                "files": len(r.record.input_files),
-                "rows_in": r.record.rows_in,
-                "rows_recomputed": r.record.rows_recomputed,
-                "sessions_replaced": r.record.sessions_replaced,
-                "seconds": {k: round(v, 2) for k, v in r.record.seconds.items()},
-            }
-            for r in reports
-        ]
+            reports = load_in_batches(engine, inputs, target, batch_rows, on_step=show)
+    finally:
+        if folder is not None:
+            folder.cleanup()
+    runs = [
+        {
+            "files": len(r.record.input_files),
+            "rows_in": r.record.rows_in,
+            "rows_recomputed": r.record.rows_recomputed,
+            "sessions_replaced": r.record.sessions_replaced,
+            "seconds": {k: round(v, 2) for k, v in r.record.seconds.items()},
+        }
+        for r in reports
+    ]
     seconds = time.perf_counter() - started
     peak = peak_rss_kib() / 2**20
-    if folder is not None:
-        folder.cleanup()
     path = write_result(
         "batched-load",
         ("polars", "duckdb", "pyspark", "pyiceberg"),
@@ -73,6 +74,7 @@ def main(
         engine=engine,
         total_seconds=round(seconds, 1),
         peak_rss_gib=round(peak, 2),
+        warehouse=str(target) if folder is None else None,  # kept when given
         runs=runs,
     )
     typer.echo(f"{engine}: {len(runs)} runs, {seconds:.0f} s, peak RSS {peak:.2f} GiB → {path}")

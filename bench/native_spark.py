@@ -193,8 +193,9 @@ def sessions(events):
 def run(inputs: Inputs, gap_minutes: int = 30) -> dict[str, pa.Table]:
     spark = start()
     folder = Path(tempfile.mkdtemp(prefix="etlstack-native-spark-"))
-    cleansed = cleanse(read_raw(spark, inputs)).persist()  # read by both outputs
+    cleansed = None
     try:
+        cleansed = cleanse(read_raw(spark, inputs)).persist()  # read by both outputs
         single, ranked = deduplicate(cleansed)
         rejected(cleansed, ranked).write.parquet(str(folder / "rejected_events"))
         kept = geolocate(spark, single, ranked)
@@ -205,5 +206,6 @@ def run(inputs: Inputs, gap_minutes: int = 30) -> dict[str, pa.Table]:
             name: conform(pq.read_table(folder / name), schema) for name, schema in OUTPUTS.items()
         }
     finally:
-        cleansed.unpersist()
+        if cleansed is not None:
+            cleansed.unpersist()
         shutil.rmtree(folder, ignore_errors=True)

@@ -7,6 +7,8 @@ The switch is forced here at the exact point it hurts, so the outcome is not lef
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import date
 
@@ -43,7 +45,7 @@ def manifest_of(day: date) -> ManifestFile:
 def test_a_manifest_holding_a_deleted_day_is_found_while_another_thread_evaluates(
     monkeypatch,
 ) -> None:
-    manifest_filter_fix.apply()
+    assert manifest_filter_fix.apply()
     # the days of the files to delete: 10-03 and 10-04 (as in the failed run); thread one's
     # manifest holds 10-04, thread two's holds 10-20
     days = Or(EqualTo("event_date", "2026-10-03"), EqualTo("event_date", "2026-10-04"))
@@ -65,8 +67,24 @@ def test_a_manifest_holding_a_deleted_day_is_found_while_another_thread_evaluate
 
     thread = threading.Thread(target=one, name="one")
     thread.start()
-    assert paused.wait(10)
-    found["two"] = evaluate(manifest_of(date(2026, 10, 20)))  # runs while thread one is paused
-    resume.set()
-    thread.join(10)
+    try:
+        assert paused.wait(10)
+        found["two"] = evaluate(manifest_of(date(2026, 10, 20)))  # while thread one is paused
+    finally:
+        resume.set()
+        thread.join(10)
+    assert not thread.is_alive()
     assert found == {"one": True, "two": False}
+
+
+def test_the_store_deletes_with_the_mended_evaluator(tmp_path) -> None:
+    """Importing the store (every load's delete goes through it) puts the mended eval in place,
+    in a fresh interpreter: no test applies it for the store."""
+    check = (
+        "import python_engines.lakehouse.store\n"
+        "from pyiceberg.expressions.visitors import _ManifestEvalVisitor as V\n"
+        "from python_engines.lakehouse.manifest_filter_fix import _eval_on_own_copy\n"
+        "assert V.eval is _eval_on_own_copy, V.eval\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

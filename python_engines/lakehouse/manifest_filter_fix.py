@@ -14,9 +14,14 @@ evaluation visits with a copy of its own.
 from __future__ import annotations
 
 import copy
+import inspect
 
 from pyiceberg.expressions.visitors import ROWS_MIGHT_MATCH, _ManifestEvalVisitor, visit
 from pyiceberg.manifest import ManifestFile
+
+# the racy shape: the summaries stored on the (shared) visitor; a pyiceberg whose eval no longer
+# does this is left as it is
+_RACY = "self.partition_fields = partitions"
 
 
 def _eval_on_own_copy(self: _ManifestEvalVisitor, manifest: ManifestFile) -> bool:
@@ -27,6 +32,11 @@ def _eval_on_own_copy(self: _ManifestEvalVisitor, manifest: ManifestFile) -> boo
     return ROWS_MIGHT_MATCH  # no partition information
 
 
-def apply() -> None:
-    """Idempotent: every evaluator made after this (and before) evaluates on its own copy."""
-    _ManifestEvalVisitor.eval = _eval_on_own_copy
+def apply() -> bool:
+    """Idempotent; True when the mended ``eval`` is in place. Evaluators made after this call
+    use it (``manifest_evaluator`` hands out the bound method of the moment), so it is applied
+    when the catalog module loads, before any table is opened."""
+    current = _ManifestEvalVisitor.eval
+    if current is not _eval_on_own_copy and _RACY in inspect.getsource(current):
+        _ManifestEvalVisitor.eval = _eval_on_own_copy
+    return _ManifestEvalVisitor.eval is _eval_on_own_copy
