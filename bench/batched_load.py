@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -38,22 +39,23 @@ def main(
     inputs = discover(input_path.resolve(), "parquet")
     started = time.perf_counter()
     guard = memory_guard(engine, EngineSettings().memory_limit_gib)  # one line, not an OOM kill
-    used = warehouse is not None and warehouse.exists()
-    if used and (not warehouse.is_dir() or any(warehouse.iterdir())):
+    in_use = (
+        warehouse and warehouse.exists() and (not warehouse.is_dir() or any(warehouse.iterdir()))
+    )
+    if in_use:
         raise typer.BadParameter(f"{warehouse} is not an empty folder: the load starts fresh")
-    folder = tempfile.TemporaryDirectory(prefix="bench-batched-") if warehouse is None else None
-    target = Path(folder.name) if folder else warehouse.resolve()
-    try:
-        with guard as at:
+    folder = (
+        nullcontext(str(warehouse.resolve()))
+        if warehouse
+        else tempfile.TemporaryDirectory(prefix="bench-batched-")  # removed on any exit
+    )
+    with folder as target, guard as at:
 
-            def show(step: str) -> None:
-                at(step)
-                typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
+        def show(step: str) -> None:
+            at(step)
+            typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
 
-            reports = load_in_batches(engine, inputs, target, batch_rows, on_step=show)
-    finally:
-        if folder is not None:
-            folder.cleanup()
+        reports = load_in_batches(engine, inputs, Path(target), batch_rows, on_step=show)
     runs = [
         {
             "files": len(r.record.input_files),
@@ -74,7 +76,7 @@ def main(
         engine=engine,
         total_seconds=round(seconds, 1),
         peak_rss_gib=round(peak, 2),
-        warehouse=str(target) if folder is None else None,  # kept when given
+        warehouse=str(warehouse.resolve()) if warehouse else None,  # kept when given
         runs=runs,
     )
     typer.echo(f"{engine}: {len(runs)} runs, {seconds:.0f} s, peak RSS {peak:.2f} GiB → {path}")

@@ -97,23 +97,23 @@ def deduplicate(cleansed):
 
 
 def rejected(cleansed, ranked):
+    """Cleansing's rejects with their reason, and every copy after the first as a duplicate."""
     from pyspark.sql import functions as F
 
-    columns = [F.col(f"raw_{c}").alias(c) for c in RAW_COLUMNS[1:]]
-    bad = cleansed.filter(F.col("reject_reason").isNotNull()).select(
-        F.col("raw_event_id").alias("event_id"),
-        F.col("reject_reason").alias("reason"),
-        *columns,
-        "source_file",
+    def as_rejected(rows, reason):
+        return rows.select(
+            F.col("raw_event_id").alias("event_id"),
+            reason.alias("reason"),
+            *[F.col(f"raw_{c}").alias(c) for c in RAW_COLUMNS[1:]],
+            "source_file",
+            F.lit(None).cast("string").alias("raw_line"),  # no malformed lines in generated Parquet
+        )
+
+    bad = cleansed.filter(F.col("reject_reason").isNotNull())
+    copies = ranked.filter(F.col("event_copy") > 1)
+    return as_rejected(bad, F.col("reject_reason")).unionByName(
+        as_rejected(copies, F.lit("duplicate_event_id"))
     )
-    copies = ranked.filter(F.col("event_copy") > 1).select(
-        F.col("raw_event_id").alias("event_id"),
-        F.lit("duplicate_event_id").alias("reason"),
-        *columns,
-        "source_file",
-    )
-    # no malformed lines in generated Parquet
-    return bad.unionByName(copies).withColumn("raw_line", F.lit(None).cast("string"))
 
 
 def ip_ranges(spark):
