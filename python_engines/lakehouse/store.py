@@ -27,11 +27,12 @@ from pyiceberg.expressions import (
     LessThanOrEqual,
 )
 from pyiceberg.io.pyarrow import PyArrowFileIO
+from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table
 
 from python_engines.engines import FileTarget
 from python_engines.engines.polars_engine import sink_files
-from python_engines.errors import is_disk_full
+from python_engines.errors import EtlStackError, is_disk_full
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
     RUNS_TABLE,
@@ -45,6 +46,15 @@ RUN_ID_PROPERTY = "etlstack.run-id"
 # a table has tens of files: pyiceberg plans the scans Polars reads (polars' own planner is a
 # separate package; without this setting every scan warns that it is missing)
 os.environ.setdefault("POLARS_ICEBERG_PLANNER", "pyiceberg")
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """One condition on a table's rows, in both forms: for the catalog (which data files may
+    hold matching rows) and for the rows of a file."""
+
+    files: BooleanExpression
+    rows: pl.Expr
 
 
 @dataclass
@@ -170,7 +180,7 @@ class Store:
         record: RunRecord,
         appended: dict[str, pa.Table],
         changes: dict[str, TableChange],
-        delete_scopes: dict[str, BooleanExpression] | None = None,
+        delete_scopes: dict[str, RowFilter] | None = None,
         on_table: Callable[[str], None] | None = None,
         before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None,
         files: dict[str, list[str]] | None = None,
@@ -208,7 +218,7 @@ class Store:
         record: RunRecord,
         appended: dict[str, pa.Table],
         changes: dict[str, TableChange],
-        delete_scopes: dict[str, BooleanExpression] | None,
+        delete_scopes: dict[str, RowFilter] | None,
         on_table: Callable[[str], None] | None,
         files: dict[str, list[str]],
         targets: dict[str, FileTarget],
@@ -216,7 +226,8 @@ class Store:
         """Each data table in one transaction; the snapshot ids they end at. Appended rows are
         written by Polars, one file per partition value, and added as they are (pyiceberg's own
         append splits a table by partition with one Arrow filter per value: 11.5 s of a 50 s run
-        of 4.5M rows)."""
+        of 4.5M rows). Deleting rows rewrites the files that hold them the same way
+        (``_without``)."""
         started = time.perf_counter()
         properties = {RUN_ID_PROPERTY: record.run_id}
         for name, table in self.tables.items():
@@ -224,20 +235,27 @@ class Store:
                 on_table(name)
             schema = DATA_TABLES[name].schema
             parts = [appended[name]] if name in appended else []
-            deletes: BooleanExpression | None = None
+            replaced: list[DataFile] = []
             if name in changes:
                 parts.append(changes[name].append.to_arrow())
                 deletes = self._deletes(name, changes[name], (delete_scopes or {}).get(name))
+                if deletes is not None:
+                    replaced, kept = self._without(name, deletes)
+                    parts += kept
             paths = list(files.get(name, []))
             if sum(part.num_rows for part in parts):
                 rows = pa.concat_tables([p.select(schema.names).cast(schema) for p in parts])
                 sink_files(pl.from_arrow(rows).lazy(), targets[name])
                 paths += targets[name].file_uris()
-            if deletes is None and not paths:
+            if not replaced and not paths:
                 continue
             with table.transaction() as transaction:
-                if deletes is not None:
-                    transaction.delete(deletes, snapshot_properties=properties)
+                if replaced:  # their rows that stay are in this run's files
+                    with transaction.update_snapshot(
+                        snapshot_properties=properties
+                    ).overwrite() as overwrite:
+                        for data_file in replaced:
+                            overwrite.delete_data_file(data_file)
                 if paths:  # written for this run only: no other snapshot can reference them
                     transaction.add_files(
                         paths, snapshot_properties=properties, check_duplicate_files=False
@@ -246,21 +264,54 @@ class Store:
         record.seconds["commit"] = time.perf_counter() - started
         return snapshot_ids
 
+    def _without(self, name: str, deletes: RowFilter) -> tuple[list[DataFile], list[pa.Table]]:
+        """Copy-on-write: the data files that hold rows ``deletes`` matches, and the rest of
+        their rows (written again with the run's files). The catalog filter picks the files that
+        may hold such rows (partitions, column bounds); Polars reads them and keeps the rest.
+        pyiceberg's own delete does the same with its Arrow reader and writer, and one more
+        snapshot: 1.24 s of a 2.0 s commit for a 10M lakehouse's daily load."""
+        table = self.tables[name]
+        schema = DATA_TABLES[name].schema
+        replaced, kept = [], []
+        for task in table.scan(row_filter=deletes.files).plan_files():
+            if task.delete_files:  # rows another writer deleted by position or by value
+                raise EtlStackError(
+                    f"{self.namespace}.{name}: data file {task.file.file_path} has delete "
+                    "files (written by another tool): etlstack cannot rewrite it"
+                )
+            rows = pl.read_parquet(PyArrowFileIO.parse_location(task.file.file_path)[2])
+            missing = [f for f in schema if f.name not in rows.columns]  # columns added later
+            if missing:
+                rows = rows.with_columns(
+                    pl.from_arrow(pa.nulls(rows.height, f.type)).alias(f.name) for f in missing
+                )
+            doomed = rows.select(deletes.rows.fill_null(False)).to_series()
+            if doomed.any():
+                replaced.append(task.file)
+                kept.append(rows.filter(~doomed).to_arrow())
+        return replaced, kept
+
     @staticmethod
-    def _deletes(
-        name: str, change: TableChange, scope: BooleanExpression | None
-    ) -> BooleanExpression | None:
+    def _deletes(name: str, change: TableChange, scope: RowFilter | None) -> RowFilter | None:
         """The rows with the change's delete keys, looked for only in the partitions between the
         removed rows' first and last partition value (and within ``scope``)."""
         if change.delete_keys.len() == 0:
             return None
-        deletes: BooleanExpression = In(change.key, change.delete_keys.to_list())
+        files: BooleanExpression = In(change.key, change.delete_keys.to_list())
+        rows = pl.col(change.key).is_in(change.delete_keys.implode())
         column = DATA_TABLES[name].partition_column
         if column is not None:
             values = change.removed.get_column(column)
-            low, high = iso_literal(values.min()), iso_literal(values.max())
-            deletes = And(deletes, GreaterThanOrEqual(column, low), LessThanOrEqual(column, high))
-        return deletes if scope is None else And(scope, deletes)
+            low, high = values.min(), values.max()
+            files = And(
+                files,
+                GreaterThanOrEqual(column, iso_literal(low)),
+                LessThanOrEqual(column, iso_literal(high)),
+            )
+            rows = rows & pl.col(column).is_between(low, high)
+        if scope is not None:
+            files, rows = And(scope.files, files), scope.rows & rows
+        return RowFilter(files, rows)
 
     def _append_run(self, record: RunRecord, snapshot_ids: dict[str, int | None]) -> None:
         runs = self.runs()
