@@ -1,5 +1,6 @@
 """A run's deletes rewrite only the data files that hold deleted rows, keep every other row of
-them, and read files written before a column was added (copy-on-write in ``Store._without``)."""
+them, and read files written before a column was added (copy-on-write in ``Store._without``);
+the files a run writes hold each row once, one partition value per file."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from python_engines.engines import FileTarget
+from python_engines.engines.polars_engine import sink_files
 from python_engines.lakehouse.changes import TableChange
 from python_engines.lakehouse.load import DUPLICATE_REASON, IS_DUPLICATE
 from python_engines.lakehouse.store import RunRecord, Store
-from python_engines.schema import EVENTS, REJECTED_EVENTS
+from python_engines.schema import EVENTS, REJECTED_EVENTS, SESSIONS
 
 
 def _record() -> RunRecord:
@@ -60,23 +63,57 @@ def _files(store: Store, name: str) -> set[str]:
 
 
 def test_a_delete_rewrites_only_the_files_that_hold_deleted_rows(tmp_path: Path) -> None:
+    """Day one has two files (two runs), one of them holding the deleted key; the other's key
+    bounds (a1…a9) hold it too, so only reading it shows it has no row to delete."""
     store = Store(tmp_path, "polars")
-    rows = [_event("a1", 1), _event("a2", 1), _event("b1", 2)]
-    events = pa.Table.from_pylist(rows, schema=EVENTS)
-    store.commit(_record(), appended={"events": events}, changes={})
+    first = pa.Table.from_pylist([_event("a1", 1), _event("a9", 1), _event("b1", 2)], schema=EVENTS)
+    store.commit(_record(), appended={"events": first}, changes={})
+    second = pa.Table.from_pylist([_event("a2", 1), _event("a3", 1)], schema=EVENTS)
+    store.commit(_record(), appended={"events": second}, changes={})
     before = _files(store, "events")
-    assert len(before) == 2  # one file per event_date
+    assert len(before) == 3
 
-    gone = pl.from_arrow(events).filter(pl.col("event_id") == "a1")
+    gone = pl.from_arrow(second).filter(pl.col("event_id") == "a2")
     store.commit(_record(), appended={}, changes={"events": _delete("event_id", gone)})
 
     stored = store.scan("events").sort("event_id")
-    assert stored.get_column("event_id").to_list() == ["a2", "b1"]
-    assert stored.filter(pl.col("event_id") == "a2").to_dicts() == [_event("a2", 1)]
+    assert stored.get_column("event_id").to_list() == ["a1", "a3", "a9", "b1"]
+    assert stored.filter(pl.col("event_id") == "a3").to_dicts() == [_event("a3", 1)]
     after = _files(store, "events")
-    day_two = {f for f in before if "2026-10-02" in f}
-    assert day_two <= after  # the file without deleted rows is still the one committed
-    assert len(after - before) == 1 and len(before - after) == 1  # day one's file rewritten
+    assert len(before - after) == 1  # only the second run's day-one file was rewritten …
+    (rewritten,) = before - after
+    assert "a2" in pl.read_parquet(rewritten.removeprefix("file://")).get_column("event_id")
+    assert len(after - before) == 1  # … into one file of its kept row
+
+
+def test_deleting_sessions_rewrites_the_day_of_their_utc_start(tmp_path: Path) -> None:
+    """``sessions`` is partitioned by the UTC day of ``session_start`` (a day transform)."""
+    store = Store(tmp_path, "polars")
+
+    def session(session_id: str, day: int, hour: int) -> dict:
+        start = datetime(2026, 10, day, hour, tzinfo=UTC)
+        return {
+            **{name: None for name in SESSIONS.names},
+            "session_id": session_id,
+            "user_id": "u1",
+            "session_start": start,
+            "session_end": start,
+            "event_count": 1,
+        }
+
+    rows = [session("s1", 1, 23), session("s2", 2, 0), session("s3", 2, 1)]
+    sessions = pa.Table.from_pylist(rows, schema=SESSIONS)
+    store.commit(_record(), appended={"sessions": sessions}, changes={})
+
+    gone = pl.from_arrow(sessions).filter(pl.col("session_id") == "s2")
+    store.commit(_record(), appended={}, changes={"sessions": _delete("session_id", gone)})
+
+    stored = store.scan("sessions").sort("session_id")
+    assert stored.get_column("session_id").to_list() == ["s1", "s3"]
+    assert stored.get_column("session_start").to_list() == [
+        datetime(2026, 10, 1, 23, tzinfo=UTC),
+        datetime(2026, 10, 2, 1, tzinfo=UTC),
+    ]
 
 
 def test_rows_in_a_file_written_before_a_column_was_added_survive_a_rewrite(
@@ -91,6 +128,7 @@ def test_rows_in_a_file_written_before_a_column_was_added_survive_a_rewrite(
         {**base, "event_id": "d1", "reason": DUPLICATE_REASON, "source_file": "a.csv"},
         {**base, "event_id": "d2", "reason": DUPLICATE_REASON, "source_file": "a.csv"},
         {**base, "event_id": "d1", "reason": "bad_timestamp", "source_file": "a.csv"},
+        {**base, "event_id": None, "reason": "missing_event_id", "source_file": "a.csv"},
     ]
     folder = tmp_path / "old"
     folder.mkdir()
@@ -106,8 +144,27 @@ def test_rows_in_a_file_written_before_a_column_was_added_survive_a_rewrite(
         delete_scopes={"rejected_events": IS_DUPLICATE},
     )
 
-    stored = store.scan("rejected_events").sort("event_id", "reason")
+    stored = store.scan("rejected_events").sort("event_id", "reason", nulls_last=True)
     assert stored.select("event_id", "reason", "source_file", "raw_line").rows() == [
         ("d1", "bad_timestamp", "a.csv", None),  # same id, outside the scope: kept
         ("d2", DUPLICATE_REASON, "a.csv", None),
+        (None, "missing_event_id", "a.csv", None),  # no key: never deleted
     ]
+
+
+def test_partitioned_files_hold_every_row_once_and_one_value_each(tmp_path: Path) -> None:
+    """``sink_files`` writes one file per partition value; a row whose value is null is written
+    too (its own file), none twice."""
+    rows = [
+        _event("a1", 1),
+        _event("a2", 1),
+        _event("b1", 2),
+        {**_event("n1", 3), "event_ts": None},
+    ]
+    target = FileTarget(tmp_path / "events", EVENTS, "event_ts", by_day=True)
+    sink_files(pl.from_arrow(pa.Table.from_pylist(rows, schema=EVENTS)).lazy(), target)
+    written = [pl.read_parquet(path) for path in target.files()]
+    assert len(written) == 3
+    for part in written:
+        assert part.get_column("event_ts").dt.date().n_unique() == 1
+    assert sorted(pl.concat(written).get_column("event_id").to_list()) == ["a1", "a2", "b1", "n1"]

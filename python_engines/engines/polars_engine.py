@@ -63,7 +63,7 @@ class PolarsEngine:
         del self.frames[name]
 
     def write_parquet(self, sql: str, target: FileTarget) -> None:
-        """Streamed from the lazy query: the selected rows are never held as one more frame."""
+        """From the lazy query: a partitioned table's rows are held once (``sink_files``)."""
         sink_files(self.ctx.execute(sql, eager=False), target)
 
     def _keep(self, name: str, frame: pl.DataFrame) -> None:
@@ -83,9 +83,11 @@ def sink_files(rows: pl.LazyFrame, target: FileTarget) -> None:
     """``rows`` as Parquet files under ``target.folder``, in its types, one file per partition
     value (the store writes a run's appended rows this way too).
 
-    A partitioned table's rows are computed once and each value's files are written from a
-    filter of them, all at once: Polars' own partitioned sink (``PartitionBy``) took 4.8 s for
-    the 10M cleansed_events files, this 3.8 s (one unpartitioned file: 3.6 s)."""
+    A partitioned table's rows are computed and held once, and each value's file is written
+    from a filter of them, all at once. Polars' own partitioned sink (``PartitionBy``) streams,
+    but took 4.8 s for the 10M cleansed_events files where this takes 3.8 s (one unpartitioned
+    file: 3.6 s); in the 10M load, 5.8 s -> 4.1 s at the same peak memory (6.9 GiB). Each filter
+    reads the key column once: a few ms per value at 10M rows."""
     have = rows.collect_schema()
     want = pl.from_arrow(target.schema.empty_table()).schema
     rows = rows.select(_cast(name, have[name], dtype) for name, dtype in want.items())
@@ -96,20 +98,17 @@ def sink_files(rows: pl.LazyFrame, target: FileTarget) -> None:
             rows.sink_parquet(target.folder / "part-0.parquet", **options)
         return
     key = pl.col(target.partition_column)
+    keyed = rows.with_columns((key.dt.date() if target.by_day else key).alias(PARTITION_KEY))
+    held = keyed.collect()
+    writes = []
+    for value in held.get_column(PARTITION_KEY).unique().sort().to_list():
+        folder = target.folder / f"{PARTITION_KEY}={value}"
+        part = held.lazy().filter(pl.col(PARTITION_KEY).eq_missing(value)).drop(PARTITION_KEY)
+        writes.append((folder, part.sink_parquet(folder / "part-0.parquet", **options, lazy=True)))
     with writing_to(target.folder):
-        keyed = rows.with_columns((key.dt.date() if target.by_day else key).alias(PARTITION_KEY))
-        held = keyed.collect()
-        writes = []
-        for value in held.get_column(PARTITION_KEY).unique().sort().to_list():
-            folder = target.folder / f"{PARTITION_KEY}={value}"
+        for folder, _ in writes:
             folder.mkdir(parents=True, exist_ok=True)
-            part = held.lazy().filter(pl.col(PARTITION_KEY).eq_missing(value))
-            writes.append(
-                part.drop(PARTITION_KEY).sink_parquet(
-                    folder / "part-0.parquet", **options, lazy=True
-                )
-            )
-        pl.collect_all(writes)
+        pl.collect_all([write for _, write in writes])
 
 
 def _cast(name: str, have: pl.DataType, want: pl.DataType) -> pl.Expr:
