@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# 3 rounds, round-robin: 10M bulk into an empty warehouse + first daily file, fresh process each
+# 3 rounds, round-robin: 10M bulk into an empty warehouse + first daily file, fresh process each.
+# /work/wt-before is a worktree of the code before a change (with main's .venv linked in),
+# /work/main the code after it; Spark runs on main only.
+#   lakehouse-10m-before-after-3rounds-20261202.jsonl: wt-before = 9e0b833, engines polars duckdb spark
+#   lakehouse-10m-before-after-writes-20261202.jsonl:  wt-before = ab2e86e, engines polars duckdb
+# usage: bash <this> OUT.jsonl ["polars duckdb spark"]
 set -uo pipefail
 OUT=$1
+ENGINES=${2:-"polars duckdb spark"}
 BULK=/work/data-medium/bulk; DAILY=/work/data-medium/incremental/2026-10-31.parquet
 run() { # tree engine round
   cd /work/$1 || exit 1
@@ -12,7 +18,8 @@ run() { # tree engine round
   echo "$(date +%T) $1 $2 round $3 rc=$rc wall $(tail -1 /tmp/fb.time)"
 }
 for r in 1 2 3; do
-  run wt-before polars $r; run main polars $r
-  run wt-before duckdb $r; run main duckdb $r
-  run main spark $r
+  for engine in $ENGINES; do
+    [ "$engine" = spark ] || run wt-before $engine $r
+    run main $engine $r
+  done
 done
