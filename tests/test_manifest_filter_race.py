@@ -1,8 +1,9 @@
 """pyiceberg's overwrite (the store's copy-on-write deletes drop the rewritten files with it)
-evaluates manifests from several threads with one shared manifest evaluator; a thread switched out mid-visit went on with another manifest's partition
-summaries, skipped a manifest holding the files to delete and failed the commit (``Missing required
-files to delete``). python_engines.lakehouse.manifest_filter_fix gives each evaluation its own copy.
-The switch is forced here at the exact point it hurts, so the outcome is not left to the scheduler.
+evaluates manifests from several threads with one shared manifest evaluator; a thread switched
+out mid-visit went on with another manifest's partition summaries, skipped a manifest holding
+the files to delete and failed the commit (``Missing required files to delete``).
+python_engines.lakehouse.manifest_filter_fix gives each evaluation its own copy. The switch is
+forced here at the exact point it hurts, so the outcome is not left to the scheduler.
 """
 
 from __future__ import annotations

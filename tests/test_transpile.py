@@ -100,3 +100,21 @@ def test_unknown_engine_and_stage_are_clear_errors() -> None:
         transpile("select 1", "oracle")
     with pytest.raises(EtlStackError, match="unknown stage 'nope'"):
         stage_sql("nope", "duckdb", {})
+
+
+def test_the_reason_of_each_reject_branch_is_read_from_the_sql() -> None:
+    """The lakehouse names duplicate rejects by the reason the SQL's ranked_copies branch gives."""
+    from python_engines.lakehouse.load import DUPLICATE_REASON
+    from python_engines.transpile import output_values
+
+    assert output_values("rejected_events", "reason") == ["duplicate_event_id", "malformed_line"]
+    by_branch = {
+        table: output_values("rejected_events", "reason", reading=table)
+        for table in ("ranked_copies", "malformed_lines", "cleansed")
+    }
+    assert by_branch == {
+        "ranked_copies": ["duplicate_event_id"],
+        "malformed_lines": ["malformed_line"],
+        "cleansed": [],  # its reason is the column cleansing gave
+    }
+    assert DUPLICATE_REASON == "duplicate_event_id"

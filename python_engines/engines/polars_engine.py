@@ -100,15 +100,14 @@ def sink_files(rows: pl.LazyFrame, target: FileTarget) -> None:
     key = pl.col(target.partition_column)
     keyed = rows.with_columns((key.dt.date() if target.by_day else key).alias(PARTITION_KEY))
     held = keyed.collect()
-    writes = []
-    for value in held.get_column(PARTITION_KEY).unique().sort().to_list():
-        folder = target.folder / f"{PARTITION_KEY}={value}"
-        part = held.lazy().filter(pl.col(PARTITION_KEY).eq_missing(value)).drop(PARTITION_KEY)
-        writes.append((folder, part.sink_parquet(folder / "part-0.parquet", **options, lazy=True)))
     with writing_to(target.folder):
-        for folder, _ in writes:
+        writes = []
+        for value in held.get_column(PARTITION_KEY).unique().sort().to_list():
+            folder = target.folder / f"{PARTITION_KEY}={value}"
             folder.mkdir(parents=True, exist_ok=True)
-        pl.collect_all([write for _, write in writes])
+            part = held.lazy().filter(pl.col(PARTITION_KEY).eq_missing(value)).drop(PARTITION_KEY)
+            writes.append(part.sink_parquet(folder / "part-0.parquet", **options, lazy=True))
+        pl.collect_all(writes)
 
 
 def _cast(name: str, have: pl.DataType, want: pl.DataType) -> pl.Expr:

@@ -34,10 +34,12 @@ from python_engines.pipeline import RunResult, run_pipeline
 from python_engines.schema import OUTPUTS
 from python_engines.settings import EngineSettings, PipelineSettings
 from python_engines.summary import check_nothing_lost
+from python_engines.transpile import output_values
 
-# the reason python_engines/sql/04_rejected_events.sql gives a duplicate: the only rejects that a
-# later file can change (cleansing rejects depend on their own row alone)
-DUPLICATE_REASON = "duplicate_event_id"
+# the reason python_engines/sql/04_rejected_events.sql gives the copies it rejects (its branch
+# that reads ranked_copies): the only rejects a later file can change (cleansing rejects depend
+# on their own row alone)
+(DUPLICATE_REASON,) = output_values("rejected_events", "reason", reading="ranked_copies")
 IS_DUPLICATE = RowFilter(EqualTo("reason", DUPLICATE_REASON), pl.col("reason") == DUPLICATE_REASON)
 
 

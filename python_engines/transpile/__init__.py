@@ -101,12 +101,22 @@ def stage_readers() -> dict[str, tuple[str, ...]]:
     return {table: tuple(stages) for table, stages in readers.items()}
 
 
-def output_values(stage: str, column: str) -> list[str]:
+def output_values(stage: str, column: str, reading: str | None = None) -> list[str]:
     """Every string literal a stage can give ``column`` (the literals inside the expressions
     aliased ``column``): the value sets of device, event type and reject reason, read from the one
-    SQL definition so that checks downstream (Great Expectations, dbt) never keep a copy."""
+    SQL definition so that checks downstream (Great Expectations, dbt) never keep a copy.
+    ``reading``: only in the selects that read that table (one branch of a union)."""
+    tree = parse_stage(stage)
+    selects = [tree]
+    if reading is not None:
+        selects = [
+            select
+            for select in tree.find_all(exp.Select)
+            if (source := select.args.get("from_")) is not None and source.this.name == reading
+        ]
     values: set[str] = set()
-    for alias in parse_stage(stage).find_all(exp.Alias):
-        if alias.alias == column:
-            values |= {lit.this for lit in alias.this.find_all(exp.Literal) if lit.is_string}
+    for select in selects:
+        for alias in select.find_all(exp.Alias):
+            if alias.alias == column:
+                values |= {lit.this for lit in alias.this.find_all(exp.Literal) if lit.is_string}
     return sorted(values)
