@@ -57,19 +57,17 @@ def fold_chr_constants(tree: exp.Expression) -> exp.Expression:
     into one string literal (``' ' || chr(9)`` → a space and a tab)."""
 
     def fold(node: exp.Expression) -> exp.Expression:
+        # children first (transform visits a node before them): ' ' || chr(9) || chr(10) is
+        # folded from its innermost concatenation out in one walk
         if isinstance(node, exp.Chr) and all(isinstance(a, exp.Literal) for a in node.expressions):
             return exp.Literal.string("".join(chr(int(a.this)) for a in node.expressions))
         if isinstance(node, exp.DPipe):
-            left, right = node.this, node.expression
+            left, right = fold(node.this), fold(node.expression)
             if all(isinstance(x, exp.Literal) and x.is_string for x in (left, right)):
                 return exp.Literal.string(left.this + right.this)
         return node
 
-    before = None
-    while before != tree:
-        before = tree.copy()
-        tree = tree.transform(fold)
-    return tree
+    return tree.transform(fold)
 
 
 def trim_only_when_needed(tree: exp.Expression) -> exp.Expression:
