@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The first daily file of the 10M set into a copy of a 10M Polars warehouse, fresh process per
 # load, the code before and after a change alternating (N rounds). Only the daily load is timed:
-# the bulk is loaded once, beforehand, by the after tree:
+# the bulk is loaded once, beforehand (for the jsonl below: by 8628cc5; both trees store the same
+# table formats):
 #   .venv/bin/python -m python_engines.cli run --engine polars --input /work/data-medium/bulk \
 #       --warehouse /tmp/wh1
 # /work/wt-before is a worktree of the code before (main's .venv linked in), /work/main after.
