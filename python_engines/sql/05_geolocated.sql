@@ -1,11 +1,14 @@
 -- stage geolocated: ipv4 dotted quad -> 64-bit integer -> country of the containing range, else zz.
+-- each distinct address is located once (the 10m set has 441k addresses for 9m events), and the
+-- events take their address's number and country by an equi-join on the address text.
 -- the range lookup is an as-of search done with a window, inside each /16 block: the range starts
--- and the events of a block are ordered by address, and each event carries the largest range start
--- at or before it (a range frame: a range that starts at the event's own address is its peer, so
+-- and the addresses of a block are ordered by number, and each address carries the largest range
+-- start at or before it (a range frame: a range that starts at the address itself is its peer, so
 -- it counts); one equi-join then fetches that range's end and country. (a between join is a
 -- nested loop on duckdb and spark; an equi-join on the block plus a between filter is materialised
--- whole by polars -- 11 candidate ranges per event on average, 10k in the busiest block; and polars'
--- left range join is wrong.) ip_ranges holds one row per /16 block a range touches (bucket).
+-- whole by polars -- 11 candidate ranges per address on average, 10k in the busiest block; and
+-- polars' left range join is wrong.) ip_ranges holds one row per /16 block a range touches
+-- (bucket).
 -- the kept events: ids without copies, and copy 1 of the others (03_ranked_copies). a row that
 -- passed cleansing has an event_id, and copied_ids holds no null: not in is an anti join.
 with kept as (
@@ -18,19 +21,25 @@ with kept as (
     where event_copy = 1
 ),
 
+addresses as (
+    select distinct ip_address
+    from kept
+    where ip_address is not null
+),
+
 dotted as (
     select
-        *,
+        ip_address,
         case
             when regexp_matches(ip_address, '^[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}$')
                 then ip_address
         end as quad
-    from kept
+    from addresses
 ),
 
 octets as (
     select
-        *,
+        ip_address,
         try_cast(split_part(quad, '.', 1) as bigint) as o1,
         try_cast(split_part(quad, '.', 2) as bigint) as o2,
         try_cast(split_part(quad, '.', 3) as bigint) as o3,
@@ -40,7 +49,7 @@ octets as (
 
 numbered as (
     select
-        event_id, user_id, event_ts, page_url, device, event_type, ip_address,
+        ip_address,
         case
             when o1 <= 255 and o2 <= 255 and o3 <= 255 and o4 <= 255
                 then o1 * 16777216 + o2 * 65536 + o3 * 256 + o4
@@ -48,20 +57,15 @@ numbered as (
     from octets
 ),
 
--- the events carry their columns through the window (a join back on event_id costs more than that).
--- an event with no address number has a null block: no range shares it, so it finds no range.
+-- an address with no number has a null block: no range shares it, so it finds no range.
 points as (
     select
-        bucket, range_start as ip_key, 0 as kind, range_start,
-        cast(null as varchar) as event_id, cast(null as varchar) as user_id,
-        cast(null as timestamp) as event_ts, cast(null as varchar) as page_url,
-        cast(null as varchar) as device, cast(null as varchar) as event_type,
-        cast(null as varchar) as ip_address
+        bucket, range_start as ip_key, 0 as kind, range_start, cast(null as varchar) as ip_address
     from ip_ranges
     union all
     select
         ip_number // 65536 as bucket, ip_number as ip_key, 1 as kind, cast(null as bigint),
-        event_id, user_id, event_ts, page_url, device, event_type, ip_address
+        ip_address
     from numbered
 ),
 
@@ -73,18 +77,28 @@ carried as (
             range between unbounded preceding and current row
         ) as candidate_start
     from points
+),
+
+located as (
+    select
+        c.ip_address,
+        c.ip_key as ip_number,
+        case when c.ip_key <= r.range_end then r.country_code else 'ZZ' end as country_code
+    from carried as c
+    left join ip_ranges as r on r.bucket = c.bucket and r.range_start = c.candidate_start
+    where c.kind = 1
 )
 
+-- an event with no address finds none: no number, country zz.
 select
-    c.event_id,
-    c.user_id,
-    c.event_ts,
-    c.page_url,
-    c.device,
-    c.event_type,
-    c.ip_address,
-    c.ip_key as ip_number,
-    case when c.ip_key <= r.range_end then r.country_code else 'ZZ' end as country_code
-from carried as c
-left join ip_ranges as r on r.bucket = c.bucket and r.range_start = c.candidate_start
-where c.kind = 1
+    k.event_id,
+    k.user_id,
+    k.event_ts,
+    k.page_url,
+    k.device,
+    k.event_type,
+    k.ip_address,
+    a.ip_number,
+    coalesce(a.country_code, 'ZZ') as country_code
+from kept as k
+left join located as a on a.ip_address = k.ip_address
