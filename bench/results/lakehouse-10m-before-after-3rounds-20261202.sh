@@ -5,6 +5,8 @@
 #   lakehouse-10m-before-after-3rounds-20261202.jsonl: wt-before = 9e0b833, engines polars duckdb spark
 #   lakehouse-10m-before-after-writes-20261202.jsonl:  wt-before = ab2e86e, engines polars duckdb
 #   lakehouse-10m-before-after-review-20261202.jsonl:  wt-before = 48c4963, engines polars
+#   lakehouse-10m-before-after-geolocation-20261202.jsonl: wt-before = 1e44def, main = 2ed738d,
+#     engines polars duckdb
 # usage: bash <this> OUT.jsonl ["polars duckdb spark"]
 set -uo pipefail
 OUT=$1
