@@ -38,9 +38,10 @@ class PolarsEngine:
             )
         else:
             scan = pl.scan_parquet(inputs.paths, include_file_paths="_path")
-        raw = scan.select(
-            *RAW_COLUMNS, source_file=pl.col("_path").replace_strict(source, return_dtype=pl.Utf8)
-        ).collect()
+        path = pl.col("_path")
+        if any(named != where for where, named in source.items()):  # else the path is its name
+            path = path.replace_strict(source, return_dtype=pl.Utf8)
+        raw = scan.select(*RAW_COLUMNS, source_file=path).collect()
         self._keep("raw_events", raw)
         return raw.height
 
