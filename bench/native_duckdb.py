@@ -4,7 +4,7 @@ What a DuckDB engineer would write with no need to transpile: one connection (in
 not preserved: no output's row order is part of the contract), the files read by
 ``read_csv``/``read_parquet`` directly, macros, ``try_cast`` to ``timestamptz`` behind the ISO
 shape check, duplicates found by a hash aggregate and only those ids' rows ranked (``row_number``), an
-``asof`` join on the plain (not bucketed) IP ranges, and ``lag``/``lead`` + a running ``max``
+``asof`` join of the distinct addresses on the plain (not bucketed) IP ranges, and ``lag``/``lead`` + a running ``max``
 for the sessions, whose entry and exit come from ``any_value(...) filter (...)``. It is a second
 implementation of the rules in python_engines/sql/, kept out of the product on purpose; the
 benchmark (bench/harness.py) checks its tables equal the SQL path's before any timing is trusted.
@@ -135,9 +135,9 @@ def _events(con: duckdb.DuckDBPyConnection, gap_minutes: int) -> None:
         ),
         numbered as (
             select
-                *,
+                ip_address,
                 regexp_extract(ip_address, '{QUAD}', ['o1', 'o2', 'o3', 'o4']) as o
-            from kept
+            from (select distinct ip_address from kept where ip_address is not null)
         ),
         addressed as (
             select
@@ -150,12 +150,16 @@ def _events(con: duckdb.DuckDBPyConnection, gap_minutes: int) -> None:
                 end as ip_number
             from numbered
         ),
-        located as (
+        addresses as (
             select
                 a.*,
                 if(a.ip_number <= r.range_end, r.country_code, 'ZZ') as country_code
             from addressed as a
             asof left join ip_ranges as r on a.ip_number >= r.range_start
+        ),
+        located as (
+            select k.*, a.ip_number, coalesce(a.country_code, 'ZZ') as country_code
+            from kept as k left join addresses as a using (ip_address)
         ),
         bounded as (
             select

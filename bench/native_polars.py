@@ -125,8 +125,8 @@ def rejected(cleansed: pl.DataFrame, ranked: pl.DataFrame) -> pl.DataFrame:
 
 
 def geolocate(flagged: pl.DataFrame, ranked: pl.DataFrame) -> pl.LazyFrame:
-    """An as-of join on the address: only (row, address) pairs are sorted, then the country is
-    joined back on the row number (an integer join, no string column is shuffled)."""
+    """Each distinct address is numbered and located once (an as-of join on the sorted numbers),
+    and the events take its number and country by a join on the address."""
     columns = ["event_id", "user_id", "event_ts", "page_url", "device", "event_type", "ip_address"]
     kept = pl.concat(
         [
@@ -138,24 +138,25 @@ def geolocate(flagged: pl.DataFrame, ranked: pl.DataFrame) -> pl.LazyFrame:
     octet = [pl.col(f"field_{i}").cast(pl.Int64, strict=False) for i in range(4)]
     valid = pl.all_horizontal(o <= 255 for o in octet)
     number = octet[0] * 16777216 + octet[1] * 65536 + octet[2] * 256 + octet[3]
-    kept = (
-        kept.with_columns(octets=quad.str.split_exact(".", 3))  # split once: a struct of four
+    addresses = (
+        kept.select("ip_address")
+        .unique()
+        .drop_nulls()
+        .with_columns(octets=quad.str.split_exact(".", 3))  # split once: a struct of four
         .unnest("octets")
-        .select(*columns, ip_number=pl.when(valid).then(number))
-        .with_row_index("row")
+        .select("ip_address", ip_number=pl.when(valid).then(number))
     )
     located = (
-        kept.select("row", "ip_number")
-        .filter(pl.col("ip_number").is_not_null())
+        addresses.filter(pl.col("ip_number").is_not_null())
         .sort("ip_number")
         .join_asof(load_ip_ranges().lazy(), left_on="ip_number", right_on="range_start")
         .filter(pl.col("ip_number") <= pl.col("range_end"))
-        .select("row", "country_code")
+        .select("ip_address", "country_code")
     )
     return (
-        kept.join(located, on="row", how="left")
+        kept.join(addresses.join(located, on="ip_address", how="left"), on="ip_address", how="left")
         .with_columns(pl.col("country_code").fill_null("ZZ"))
-        .drop("row")
+        .select(*columns, "ip_number", "country_code")
     )
 
 
