@@ -135,17 +135,14 @@ def geolocate(spark, single, ranked):
         (octets[0] <= 255) & (octets[1] <= 255) & (octets[2] <= 255) & (octets[3] <= 255),
         octets[0] * 16777216 + octets[1] * 65536 + octets[2] * 256 + octets[3],
     )
-    # each distinct address is numbered and located once, then joined back to the events
-    addresses = kept.select("ip_address").where(F.col("ip_address").isNotNull()).distinct()
-    numbered = addresses.withColumn("ip_number", number).withColumn(
+    numbered = kept.withColumn("ip_number", number).withColumn(
         "bucket", F.floor(F.col("ip_number") / (1 << BUCKET_BITS)).cast("long")
     )
     ranges = F.broadcast(ip_ranges(spark))
     found = (numbered.bucket == ranges.range_bucket) & numbered.ip_number.between(
         ranges.range_start, ranges.range_end
     )
-    located = numbered.join(ranges, found, "left").select("ip_address", "ip_number", "country_code")
-    return kept.join(located, "ip_address", "left").select(
+    return numbered.join(ranges, found, "left").select(
         *kept.columns, "ip_number", F.coalesce("country_code", F.lit("ZZ")).alias("country_code")
     )
 
