@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -15,7 +16,7 @@ from python_engines.errors import EtlStackError
 from python_engines.input_checks import CheckedInputs, checked
 from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
-from python_engines.schema import CLEANSED, OUTPUTS, conform
+from python_engines.schema import CLEANSED, OUTPUTS, conform, conform_frame
 from python_engines.settings import EngineSettings, PipelineSettings
 from python_engines.transpile import stage_names, stage_readers, stage_sql
 
@@ -30,14 +31,17 @@ class RunResult:
     # with a lakehouse: the input's rows that passed cleansing (as cleansed_events stores them:
     # cleansed_rows.storage_sql), and the stored rows re-read to
     # recompute the users the input touches (the tables then hold those users' rows too)
-    cleansed: pa.Table | None = None
+    cleansed: pl.DataFrame | None = None
     rows_reloaded: int = 0
     rows: dict[str, int] = field(default_factory=dict)  # rows of each output table
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    # with ``frames``: the output tables as Polars frames, in the same types (``tables`` is empty)
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def release(self) -> None:
         """Let go of the tables (a load in several runs keeps only each run's figures)."""
         self.tables = {name: table.schema.empty_table() for name, table in self.tables.items()}
+        self.frames = {name: frame.clear() for name, frame in self.frames.items()}
         self.cleansed = None
 
 
@@ -47,14 +51,17 @@ def run_pipeline(
     pipeline: PipelineSettings | None = None,
     engine_settings: EngineSettings | None = None,
     on_step: Callable[[str], None] | None = None,
-    reload_stored: Callable[[pa.Table], pa.Table | None] | None = None,
+    reload_stored: Callable[[pl.DataFrame], pa.Table | None] | None = None,
     write_to: dict[str, FileTarget] | None = None,
+    frames: bool = False,
 ) -> RunResult:
     """``reload_stored`` (incremental runs): given the input's rows that passed cleansing, it
     returns the stored cleansed rows the later stages must see again (or None).
     ``write_to`` (a first load, where nothing stored can change): the engine writes the output
     tables, and ``cleansed_events`` (the rows that passed cleansing), as Parquet files itself,
-    and the result holds their row counts instead of the tables."""
+    and the result holds their row counts instead of the tables. ``frames``: the result holds
+    the output tables as Polars frames (the lakehouse works on these; Polars hands over its own,
+    where Arrow would copy every string)."""
     parameters = (pipeline or PipelineSettings()).sql_parameters()
     if on_step:
         on_step("check inputs")
@@ -69,6 +76,7 @@ def run_pipeline(
             on_step,
             reload_stored,
             write_to,
+            frames,
         )
 
 
@@ -79,12 +87,13 @@ def _run_checked(
     parameters: dict,
     engine_settings: EngineSettings | None,
     on_step: Callable[[str], None] | None,
-    reload_stored: Callable[[pa.Table], pa.Table | None] | None,
+    reload_stored: Callable[[pl.DataFrame], pa.Table | None] | None,
     write_to: dict[str, FileTarget] | None,
+    frames: bool,
 ) -> RunResult:
     engine = open_engine(engine_name, engine_settings)
     seconds: dict[str, float] = {"check": check_seconds}
-    cleansed: pa.Table | None = None
+    cleansed: pl.DataFrame | None = None
     rows_reloaded = 0
 
     def timed(step: str, work: Callable[[], object]) -> object:
@@ -131,7 +140,19 @@ def _run_checked(
                 )
             for table in free_after.get(stage, ()):  # intermediate tables nothing reads any more
                 engine.drop(table)
-        if write_to is None:
+        frames_out: dict[str, pl.DataFrame] = {}
+        if write_to is None and frames:
+            tables = {}
+            frames_out = timed(
+                "fetch",
+                lambda: {
+                    name: conform_frame(engine.fetch_frame(name), schema)
+                    for name, schema in OUTPUTS.items()
+                },
+            )
+            rows = {name: frame.height for name, frame in frames_out.items()}
+            reasons = frames_out["rejected_events"].get_column("reason").to_arrow()
+        elif write_to is None:
             tables = timed(
                 "fetch",
                 lambda: {
@@ -168,6 +189,7 @@ def _run_checked(
             r["values"]: r["counts"]
             for r in sorted(reasons.value_counts().to_pylist(), key=lambda r: r["values"])
         },
+        frames=frames_out,
     )
 
 
@@ -219,13 +241,13 @@ PASSING_TABLE = "cleansed_events"
 
 
 def _reload(
-    engine, engine_name: str, reload_stored: Callable[[pa.Table], pa.Table | None]
-) -> tuple[pa.Table, int]:
+    engine, engine_name: str, reload_stored: Callable[[pl.DataFrame], pa.Table | None]
+) -> tuple[pl.DataFrame, int]:
     """Hand the passing rows out as the lakehouse stores them (``storage_sql``: the one
     definition of a ``cleansed_events`` row), add the stored rows handed back (as cleansing
     passed them) to the engine's ``cleansed``."""
     engine.materialize(PASSING_TABLE, storage_sql(engine_name), once=True)
-    passing = conform(engine.fetch(PASSING_TABLE), CLEANSED)
+    passing = conform_frame(engine.fetch_frame(PASSING_TABLE), CLEANSED)
     engine.drop(PASSING_TABLE)
     stored = reload_stored(passing)  # reads the keys only, which are stored as they are
     if stored is None or stored.num_rows == 0:

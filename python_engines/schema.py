@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+import polars as pl
 import pyarrow as pa
 
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -83,3 +86,21 @@ OUTPUTS: dict[str, pa.Schema] = {
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """Select the schema's columns in order and cast to its types (an engine's int32 → int64 …)."""
     return table.select(schema.names).cast(schema)
+
+
+Rows = TypeVar("Rows", pl.DataFrame, pl.LazyFrame)
+
+
+def conform_frame(rows: Rows, schema: pa.Schema) -> Rows:
+    """``conform`` for Polars rows: the schema's columns in order, in its types (a naive
+    timestamp is UTC: the SQL's timestamps are)."""
+    have = rows.collect_schema()
+    want = pl.from_arrow(schema.empty_table()).schema
+    return rows.select(_cast(name, have[name], dtype) for name, dtype in want.items())
+
+
+def _cast(name: str, have: pl.DataType, want: pl.DataType) -> pl.Expr:
+    column = pl.col(name)
+    if isinstance(want, pl.Datetime) and isinstance(have, pl.Datetime) and have.time_zone is None:
+        column = column.dt.replace_time_zone(want.time_zone)
+    return column.cast(want)

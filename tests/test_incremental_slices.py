@@ -131,6 +131,15 @@ def test_rows_equal_in_both_slices_are_neither_deleted_nor_appended() -> None:
     assert (change.rows_removed, change.rows_added, change.net_rows) == (1, 2, 1)
 
 
+def test_a_stored_row_whose_key_the_engine_no_longer_gives_is_deleted() -> None:
+    old = _frame([("k1", 1), ("k2", 2), ("k2", 2)])
+    change = table_change(old, _frame([("k1", 1), ("k3", 3)]), "key")
+    assert change.delete_keys.to_list() == ["k2"]
+    assert sorted(change.removed.rows()) == [("k2", 2), ("k2", 2)]
+    assert change.append.rows() == [("k3", 3)]
+    assert (change.rows_removed, change.rows_added, change.net_rows) == (2, 1, -1)
+
+
 def test_identical_rows_count_as_a_multiset() -> None:
     old = _frame([("k1", 1), ("k1", 1)])
     change = table_change(old, _frame([("k1", 1)]), "key")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import polars as pl
 import pyarrow as pa
 
 from python_engines.errors import EtlStackError
@@ -57,6 +58,10 @@ class Engine(Protocol):
 
     def fetch(self, name: str) -> pa.Table:
         """A materialized table as Arrow."""
+
+    def fetch_frame(self, name: str) -> pl.DataFrame:
+        """A materialized table as a Polars frame (for the lakehouse, which works in Polars:
+        Polars hands over its own frame, where Arrow would copy every string)."""
 
     def drop(self, name: str) -> None:
         """Free a materialized table no later stage reads."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from python_engines.engines import PARTITION_KEY, FileTarget
@@ -85,6 +86,9 @@ class DuckDBEngine:
 
     def fetch(self, name: str) -> pa.Table:
         return self.con.table(name).to_arrow_table()
+
+    def fetch_frame(self, name: str) -> pl.DataFrame:
+        return pl.from_arrow(self.fetch(name))
 
     def drop(self, name: str) -> None:
         self.con.execute(f"drop {self.kinds.pop(name, 'table')} {name}")

@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 
 from python_engines.engines import PARTITION_KEY, FileTarget
@@ -154,6 +155,9 @@ class SparkEngine:
             return pq.read_table(folder / name)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    def fetch_frame(self, name: str) -> pl.DataFrame:
+        return pl.from_arrow(self.fetch(name))
 
     def write_parquet(self, sql: str, target: FileTarget) -> None:
         """Written by Spark's tasks, in parallel, one folder per partition value."""

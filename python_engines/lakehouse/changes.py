@@ -41,15 +41,33 @@ def numbered(frame: pl.DataFrame, key: str | None = None) -> pl.DataFrame:
 
 
 def table_change(old: pl.DataFrame, new: pl.DataFrame, key: str) -> TableChange:
-    """``old``: every stored row of the recomputed slice; ``new``: the engine's rows for it."""
+    """``old``: every stored row of the recomputed slice; ``new``: the engine's rows for it.
+
+    Equal rows share their key, so only the rows whose key is in both slices are compared column
+    by column: a new row whose key nothing stored has is added, and a stored row whose key the
+    engine no longer gives is removed (a run's slice is mostly new keys: comparing all 3M rows
+    of a 3M-row run into a 3M-row lakehouse took 1.06 s)."""
     new = new.select(old.columns)
     if old.height == 0:  # nothing stored for this slice (a first load): every row is new
         return TableChange(key, old, old.get_column(key).clear(), new, new.height)
-    numbered_old, numbered_new = numbered(old, key), numbered(new, key)
-    columns = numbered_new.columns
-    removed = numbered_old.join(numbered_new, on=columns, how="anti", nulls_equal=True)
-    added = numbered_new.join(numbered_old, on=columns, how="anti", nulls_equal=True)
+    # the stored keys are few: hashed once, looked up by every new row (and not the other way)
+    new_shared = new.get_column(key).is_in(old.get_column(key).implode(), nulls_equal=True)
+    shared_keys = new.get_column(key).filter(new_shared)
+    old_shared = old.get_column(key).is_in(shared_keys.implode(), nulls_equal=True)
+    shared_old = numbered(old.filter(old_shared), key)
+    shared_new = numbered(new.filter(new_shared), key)
+    columns = shared_new.columns
+    changed = shared_old.join(shared_new, on=columns, how="anti", nulls_equal=True)
+    added = shared_new.join(shared_old, on=columns, how="anti", nulls_equal=True)
+    removed = pl.concat([old.filter(~old_shared), changed.drop(OCCURRENCE)])
     delete_keys = removed.get_column(key).unique().sort()
-    replaced = pl.col(key).is_in(delete_keys.implode())
-    append = pl.concat([numbered_new.filter(replaced), added.filter(~replaced)]).drop(OCCURRENCE)
-    return TableChange(key, removed.drop(OCCURRENCE), delete_keys, append, added.height)
+    replaced = pl.col(key).is_in(delete_keys.implode(), nulls_equal=True)
+    append = pl.concat(  # a deleted key's rows all come back; a new key was never deleted
+        [
+            new.filter(~new_shared),
+            shared_new.filter(replaced).drop(OCCURRENCE),
+            added.filter(~replaced).drop(OCCURRENCE),
+        ]
+    )
+    rows_added = new.height - shared_new.height + added.height
+    return TableChange(key, removed, delete_keys, append, rows_added)

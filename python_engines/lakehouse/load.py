@@ -146,7 +146,7 @@ def _load(
         )
     stitched: dict[str, pl.DataFrame] = {}
 
-    def reload_stored(passing: pa.Table) -> pa.Table | None:
+    def reload_stored(passing: pl.DataFrame) -> pa.Table | None:
         if store.is_empty("cleansed_events"):
             return None
         sessions = store.scan("sessions", columns=("user_id", "session_start", "session_end"))
@@ -154,7 +154,7 @@ def _load(
         # recomputed rows are the stored slice the new duplicate rejects replace
         duplicates = store.scan("rejected_events", IS_DUPLICATE.rows)
         start = recompute_from_store(
-            pl.from_arrow(passing.select(KEYS)),
+            passing.select(KEYS),
             lambda keep: store.scan("cleansed_events", columns=KEYS, keep=keep),
             sessions,
             pipeline.session_gap_minutes * 60_000_000,
@@ -173,13 +173,14 @@ def _load(
         engine_settings,
         on_step,
         reload_stored=reload_stored,
+        frames=True,
     )
 
     check_nothing_lost(result)  # within the recomputed slice
     started = time.perf_counter()
     if on_step:
         on_step("compare with stored")
-    new = {name: pl.from_arrow(table) for name, table in result.tables.items()}
+    new = result.frames
     old = _stored_slices(store, stitched)
     events = table_change(old["events"], new["events"], "event_id")
     sessions = table_change(old["sessions"], new["sessions"], "session_id")
@@ -213,7 +214,7 @@ def _load(
         record,
         appended={
             "cleansed_events": result.cleansed,  # as stored (cleansed_rows.storage_sql)
-            "rejected_events": cleansing_rejects.to_arrow(),
+            "rejected_events": cleansing_rejects,
         },
         changes={"rejected_events": duplicates, "events": events, "sessions": sessions},
         delete_scopes={"rejected_events": IS_DUPLICATE},
