@@ -44,8 +44,12 @@ def recompute_from(
             .group_by("user_id")
             .agg(pl.col("changed_from").min())
         )
+        # no session that ended a gap before the earliest change is open (filtered before the
+        # join: a store's sessions are mostly such)
+        earliest = pl.lit(first.get_column("changed_from").min())
         still_open = (
-            stored_sessions.join(first, on="user_id")
+            stored_sessions.filter(pl.col("session_end") >= earliest - gap)
+            .join(first, on="user_id")
             .filter(pl.col("session_end") >= pl.col("changed_from") - gap)
             .group_by("user_id")
             .agg(open_from=pl.col("session_start").min())

