@@ -58,10 +58,13 @@ numbered as (
 ),
 
 -- an address with no number has a null block: no range shares it, so it finds no range.
+-- only the ranges of the blocks some address is in take part (a daily file's 39k addresses are in
+-- 23k of the 56k blocks: 247k of the 427k range rows).
 points as (
     select
         bucket, range_start as ip_key, 0 as kind, range_start, cast(null as varchar) as ip_address
     from ip_ranges
+    where bucket in (select ip_number // 65536 from numbered)
     union all
     select
         ip_number // 65536 as bucket, ip_number as ip_key, 1 as kind, cast(null as bigint),
