@@ -32,7 +32,7 @@ from pyiceberg.manifest import DataFile
 from pyiceberg.table import FileScanTask, Table
 
 from python_engines.engines import FileTarget
-from python_engines.engines.polars_engine import sink_files, writable
+from python_engines.engines.polars_engine import sink_files
 from python_engines.errors import is_disk_full
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
@@ -42,7 +42,7 @@ from python_engines.lakehouse.catalog import (
     recreate_table,
 )
 from python_engines.lakehouse.changes import TableChange
-from python_engines.schema import conform
+from python_engines.schema import conform, conform_frame
 
 RUN_ID_PROPERTY = "etlstack.run-id"
 # a table has tens of files: pyiceberg plans the scans Polars reads (polars' own planner is a
@@ -282,7 +282,7 @@ class Store:
                 replaced = self._without(name, deletes, target)
         rows = sum(part.height for part in parts)
         if rows:  # sink_files casts each part to the table's types (no Arrow round trip)
-            sink_files(pl.concat([writable(p.lazy(), target) for p in parts]), target)
+            sink_files(pl.concat([conform_frame(p.lazy(), target.schema) for p in parts]), target)
         # the files this commit wrote (kept rows included)
         return replaced, target.file_uris() if rows or replaced else []
 
