@@ -254,3 +254,5 @@ def test_a_warehouse_path_with_a_quote_and_a_space_loads_like_any_other(
     for name in DATA_TABLES:
         expected = Store(plain, engine).scan(name).sort(pl.all()).rows()
         assert Store(odd, engine).scan(name).sort(pl.all()).rows() == expected, name
+    # every file inside its warehouse (the quoted path once sent them to "o%27brien%20lake")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o'brien lake", "plain"]

@@ -80,7 +80,9 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
             return SqlCatalog(
                 "etlstack",
                 uri=uri or f"sqlite:///{warehouse / 'catalog.db'}",
-                warehouse=warehouse.as_uri(),
+                # not as_uri(): pyiceberg does not decode a location's escapes, so the files
+                # of "my lake" went to a folder named "my%20lake" beside it
+                warehouse=f"file://{warehouse}",
             )
         except Exception as exc:  # a bad URI or an unreachable server: one clear line
             if retries and _lost_creation_race(exc):
