@@ -67,9 +67,9 @@ def test_a_delete_rewrites_only_the_files_that_hold_deleted_rows(tmp_path: Path)
     bounds (a1…a9) hold it too, so only reading it shows it has no row to delete."""
     store = Store(tmp_path, "polars")
     first = pa.Table.from_pylist([_event("a1", 1), _event("a9", 1), _event("b1", 2)], schema=EVENTS)
-    store.commit(_record(), appended={"events": first}, changes={})
+    store.commit(_record(), appended={"events": pl.from_arrow(first)}, changes={})
     second = pa.Table.from_pylist([_event("a2", 1), _event("a3", 1)], schema=EVENTS)
-    store.commit(_record(), appended={"events": second}, changes={})
+    store.commit(_record(), appended={"events": pl.from_arrow(second)}, changes={})
     before = _files(store, "events")
     assert len(before) == 3
 
@@ -103,7 +103,7 @@ def test_deleting_sessions_rewrites_the_day_of_their_utc_start(tmp_path: Path) -
 
     rows = [session("s1", 1, 23), session("s2", 2, 0), session("s3", 2, 1)]
     sessions = pa.Table.from_pylist(rows, schema=SESSIONS)
-    store.commit(_record(), appended={"sessions": sessions}, changes={})
+    store.commit(_record(), appended={"sessions": pl.from_arrow(sessions)}, changes={})
 
     gone = pl.from_arrow(sessions).filter(pl.col("session_id") == "s2")
     store.commit(_record(), appended={}, changes={"sessions": _delete("session_id", gone)})

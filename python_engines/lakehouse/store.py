@@ -181,7 +181,7 @@ class Store:
     def commit(
         self,
         record: RunRecord,
-        appended: dict[str, pa.Table | pl.DataFrame],
+        appended: dict[str, pl.DataFrame],
         changes: dict[str, TableChange],
         delete_scopes: dict[str, RowFilter] | None = None,
         on_table: Callable[[str], None] | None = None,
@@ -219,7 +219,7 @@ class Store:
     def _write(
         self,
         record: RunRecord,
-        appended: dict[str, pa.Table | pl.DataFrame],
+        appended: dict[str, pl.DataFrame],
         changes: dict[str, TableChange],
         delete_scopes: dict[str, RowFilter] | None,
         on_table: Callable[[str], None] | None,
@@ -264,7 +264,7 @@ class Store:
     def _files(
         self,
         name: str,
-        appended: dict[str, pa.Table | pl.DataFrame],
+        appended: dict[str, pl.DataFrame],
         changes: dict[str, TableChange],
         scope: RowFilter | None,
         target: FileTarget,
@@ -274,7 +274,7 @@ class Store:
         added as they are (pyiceberg's own append splits a table by partition with one Arrow
         filter per value: 11.5 s of a 50 s run of 4.5M rows). Deleting rows rewrites the files
         that hold them the same way (``_without``)."""
-        parts = [_frame(appended[name])] if name in appended else []
+        parts = [appended[name]] if name in appended else []
         replaced: list[DataFile] = []
         if name in changes:
             parts.append(changes[name].append)
@@ -376,10 +376,6 @@ def _file_rows(table: Table, task: FileScanTask, schema: pa.Schema) -> pl.DataFr
         cast_options=pl.ScanCastOptions(integer_cast="upcast", datetime_cast="convert-timezone"),
     )
     return rows.collect()
-
-
-def _frame(rows: pa.Table | pl.DataFrame) -> pl.DataFrame:
-    return rows if isinstance(rows, pl.DataFrame) else pl.from_arrow(rows)
 
 
 def iso_literal(value: date | datetime) -> str:
