@@ -18,7 +18,7 @@ from python_engines.inputs import Inputs
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform, conform_frame
 from python_engines.settings import EngineSettings, PipelineSettings
-from python_engines.transpile import stage_names, stage_readers, stage_sql
+from python_engines.transpile import stage_names, stage_readers, stage_sql, transpile
 
 
 @dataclass
@@ -54,12 +54,15 @@ def run_pipeline(
     reload_stored: Callable[[pl.DataFrame], pa.Table | None] | None = None,
     write_to: dict[str, FileTarget] | None = None,
     frames: bool = False,
+    hand_out_keys: Callable[[pl.DataFrame], None] | None = None,
 ) -> RunResult:
     """``reload_stored`` (incremental runs): given the input's rows that passed cleansing, it
     returns the stored cleansed rows the later stages must see again (or None).
     ``write_to`` (a first load, where nothing stored can change): the engine writes the output
     tables, and ``cleansed_events`` (the rows that passed cleansing), as Parquet files itself,
-    and the result holds their row counts instead of the tables. ``frames``: the result holds
+    and the result holds their row counts instead of the tables; ``hand_out_keys`` then gets
+    the ``user_id, event_id, event_ts`` of those rows (the lakehouse keys them: ``event_keys``).
+    ``frames``: the result holds
     the output tables as Polars frames (the lakehouse works on these; Polars hands over its own,
     where Arrow would copy every string)."""
     parameters = (pipeline or PipelineSettings()).sql_parameters()
@@ -77,6 +80,7 @@ def run_pipeline(
             reload_stored,
             write_to,
             frames,
+            hand_out_keys,
         )
 
 
@@ -90,6 +94,7 @@ def _run_checked(
     reload_stored: Callable[[pl.DataFrame], pa.Table | None] | None,
     write_to: dict[str, FileTarget] | None,
     frames: bool,
+    hand_out_keys: Callable[[pl.DataFrame], None] | None,
 ) -> RunResult:
     engine = open_engine(engine_name, engine_settings)
     seconds: dict[str, float] = {"check": check_seconds}
@@ -138,6 +143,8 @@ def _run_checked(
                     f"parquet {PASSING_TABLE}",
                     lambda target=target: engine.write_parquet(storage_sql(engine_name), target),
                 )
+                if hand_out_keys is not None:
+                    timed("keys", lambda: hand_out_keys(_passing_keys(engine, engine_name)))
             for table in free_after.get(stage, ()):  # intermediate tables nothing reads any more
                 engine.drop(table)
         frames_out: dict[str, pl.DataFrame] = {}
@@ -238,6 +245,18 @@ def _free_after(as_views: set[str], kept: set[str]) -> dict[str, list[str]]:
 
 # the rows that passed cleansing, as the lakehouse keeps them (python_engines/cleansed_rows.py)
 PASSING_TABLE = "cleansed_events"
+
+
+def _passing_keys(engine, engine_name: str) -> pl.DataFrame:
+    """The user, id and time of the rows that passed cleansing (as ``storage_sql`` stores them)."""
+    sql = "select user_id, event_id, event_ts from cleansed where reject_reason is null"
+    engine.materialize("passing_keys", transpile(sql, engine_name), once=True)
+    keys = conform_frame(engine.fetch_frame("passing_keys"), PASSING_KEYS)
+    engine.drop("passing_keys")
+    return keys
+
+
+PASSING_KEYS = pa.schema([CLEANSED.field(name) for name in ("user_id", "event_id", "event_ts")])
 
 
 def _reload(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from python_engines.lakehouse.changes import table_change
+from python_engines.lakehouse.event_keys import keyed
 from python_engines.lakehouse.stitching import recompute_from, recompute_from_store
 
 GAP_US = 30 * 60 * 1_000_000
@@ -17,9 +18,12 @@ def _at(hhmm: str) -> datetime:
 
 
 def _rows(*rows: tuple[str, str, str]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [{"user_id": u, "event_id": e, "event_ts": _at(t)} for u, e, t in rows],
-        schema={"user_id": pl.Utf8, "event_id": pl.Utf8, "event_ts": pl.Datetime("us", "UTC")},
+    """(user, event id, hh:mm) rows, keyed as the lakehouse keys them."""
+    return keyed(
+        pl.DataFrame(
+            [{"user_id": u, "event_id": e, "event_ts": _at(t)} for u, e, t in rows],
+            schema={"user_id": pl.Utf8, "event_id": pl.Utf8, "event_ts": pl.Datetime("us", "UTC")},
+        )
     )
 
 
@@ -63,6 +67,17 @@ def test_a_copy_of_a_stored_event_of_another_user_pulls_that_user_in() -> None:
     assert _from(_rows(("c", "b1", "14:00"))) == {"c": _at("14:00"), "b": _at("09:00")}
 
 
+def test_two_ids_that_share_a_key_only_widen_what_is_recomputed() -> None:
+    """A 64-bit key can be shared by two ids: the run then treats them as copies, recomputing
+    more stored rows than it must (the engines deduplicate by the ids), never fewer."""
+    new = _rows(("c", "n1", "14:00"))
+    shared = new.with_columns(
+        event_key=STORED.filter(pl.col("user_id") == "b").item(0, "event_key")
+    )
+    assert _from(new) == {"c": _at("14:00")}
+    assert _from(shared) == {"c": _at("14:00"), "b": _at("09:00")}
+
+
 CHAINED = pl.concat(
     [
         STORED,
@@ -73,7 +88,7 @@ CHAINED = pl.concat(
     ]
 )
 # what the stored duplicate rejects name: the ids stored more than once
-WITH_COPIES = CHAINED.filter(pl.len().over("event_id") > 1).get_column("event_id").unique()
+WITH_COPIES = CHAINED.filter(pl.len().over("event_key") > 1).get_column("event_key").unique()
 CHAINED_SESSIONS = pl.concat(
     [
         SESSIONS,
@@ -106,7 +121,7 @@ def test_reading_only_reachable_stored_rows_gives_the_same_start_as_reading_all(
     }.items():
         reads.clear()
         bounded = recompute_from_store(
-            new, read_stored, CHAINED_SESSIONS, GAP_US, ids_with_copies=WITH_COPIES
+            new, read_stored, CHAINED_SESSIONS, GAP_US, keys_with_copies=WITH_COPIES
         )
         full = recompute_from(new, CHAINED, CHAINED_SESSIONS, GAP_US)
         assert bounded.sort("user_id").equals(full.sort("user_id")), case
@@ -114,7 +129,7 @@ def test_reading_only_reachable_stored_rows_gives_the_same_start_as_reading_all(
         starts[case] = set(full.get_column("user_id"))
     assert starts["chain"] == {"d", "e", "c"}
     assert len(rows_read["chain"]) == 2  # e's old copy moved the bound back once
-    copies = CHAINED.filter(pl.col("event_id").is_in(WITH_COPIES.implode())).height
+    copies = CHAINED.filter(pl.col("event_key").is_in(WITH_COPIES.implode())).height
     assert rows_read["after all"] == [copies]  # one read, keeping only the stored copies
     assert max(rows_read["two users"]) < CHAINED.height
 

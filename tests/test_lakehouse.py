@@ -174,7 +174,7 @@ def test_a_run_that_dies_mid_write_leaves_the_last_committed_snapshot(tmp_path, 
     assert events.scan().to_arrow().num_rows == first.result.rows["events"]
     # tables committed before the crash moved on; the next run alone sets them back, then loads
     rerun = load("polars", discover(PARITY_FIXTURE / "day2.csv"), warehouse)
-    assert rerun.restored_tables == ["cleansed_events", "rejected_events"]
+    assert rerun.restored_tables == ["cleansed_events", "cleansed_keys", "rejected_events"]
     load("polars", discover(PARITY_FIXTURE), tmp_path / "full")
     _assert_same_tables(tmp_path / "full", warehouse, "polars")
 

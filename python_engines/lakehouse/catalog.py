@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse import manifest_filter_fix
+from python_engines.lakehouse.event_keys import CLEANSED_KEYS, KEYS_TABLE
 from python_engines.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
 from python_engines.security import mask_uri
 
@@ -61,6 +62,7 @@ class TableSpec:
 # data tables in commit order; ``runs`` is written last: it is the run's commit point
 DATA_TABLES: dict[str, TableSpec] = {
     "cleansed_events": TableSpec(CLEANSED, day_partition="event_ts"),
+    KEYS_TABLE: TableSpec(CLEANSED_KEYS),  # looked up by incremental runs (event_keys)
     "rejected_events": TableSpec(REJECTED_EVENTS),
     "events": TableSpec(EVENTS, identity_partition="event_date"),
     "sessions": TableSpec(SESSIONS, day_partition="session_start"),

@@ -23,12 +23,14 @@ from pyiceberg.expressions import EqualTo
 
 from python_engines.cleansed_rows import restore
 from python_engines.engines import check_engine_name
+from python_engines.engines.polars_engine import sink_files
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
+from python_engines.lakehouse.event_keys import KEYS_TABLE, event_key, keyed
 from python_engines.lakehouse.run_lock import run_lock
-from python_engines.lakehouse.stitching import KEYS, recompute_from_store, rows_from
+from python_engines.lakehouse.stitching import recompute_from_store, rows_from
 from python_engines.lakehouse.store import RowFilter, RunRecord, Store
 from python_engines.pipeline import RunResult, run_pipeline
 from python_engines.schema import OUTPUTS
@@ -40,6 +42,7 @@ from python_engines.transpile import output_values
 # that reads ranked_copies): the only rejects a later file can change (cleansing rejects depend
 # on their own row alone)
 (DUPLICATE_REASON,) = output_values("rejected_events", "reason", reading="ranked_copies")
+IDENTIFIED = ["user_id", "event_id", "event_ts"]  # what a row's key is made of (event_keys)
 IS_DUPLICATE = RowFilter(EqualTo("reason", DUPLICATE_REASON), pl.col("reason") == DUPLICATE_REASON)
 
 
@@ -153,12 +156,18 @@ def _load(
         # read once: their ids are the stored ids held more than once, and the ones among the
         # recomputed rows are the stored slice the new duplicate rejects replace
         duplicates = store.scan("rejected_events", IS_DUPLICATE.rows)
+        if store.keys_current():
+            read_keys = functools.partial(store.scan, KEYS_TABLE)
+        else:  # made by another Polars version, or before the table was (event_keys)
+            stored_keys = keyed(store.scan("cleansed_events", columns=IDENTIFIED))
+            stitched["rebuilt_keys"] = stored_keys
+            read_keys = functools.partial(_kept, stored_keys)
         start = recompute_from_store(
-            passing.select(KEYS),
-            lambda keep: store.scan("cleansed_events", columns=KEYS, keep=keep),
+            keyed(passing.select(IDENTIFIED)),
+            lambda keep: read_keys(keep=keep),
             sessions,
             pipeline.session_gap_minutes * 60_000_000,
-            ids_with_copies=duplicates.get_column("event_id"),
+            keys_with_copies=duplicates.select(event_key(pl.col("event_id"))).to_series(),
         )
         rows = restore(store.scan("cleansed_events", keep=_rows_from(start)))
         raw_ids = rows.select(event_id=pl.col("raw_event_id")).unique()
@@ -210,14 +219,18 @@ def _load(
         session_gap_minutes=pipeline.session_gap_minutes,
         seconds=result.seconds,
     )
+    new_keys = keyed(result.cleansed.select(IDENTIFIED))
+    rebuilt_keys = stitched.get("rebuilt_keys")
     snapshot_ids = store.commit(
         record,
         appended={
             "cleansed_events": result.cleansed,  # as stored (cleansed_rows.storage_sql)
+            KEYS_TABLE: new_keys if rebuilt_keys is None else pl.concat([rebuilt_keys, new_keys]),
             "rejected_events": cleansing_rejects,
         },
         changes={"rejected_events": duplicates, "events": events, "sessions": sessions},
         delete_scopes={"rejected_events": IS_DUPLICATE},
+        rebuilt=() if rebuilt_keys is None else (KEYS_TABLE,),
         on_table=(lambda name: on_step(f"write {name}")) if on_step else None,
         before_commit=before_commit,  # the validation gate (etlstack run --validate)
     )
@@ -244,7 +257,13 @@ def _first_load(
     targets = store.file_targets(run_id)
     try:
         result = run_pipeline(
-            engine_name, inputs, pipeline, engine_settings, on_step, write_to=targets
+            engine_name,
+            inputs,
+            pipeline,
+            engine_settings,
+            on_step,
+            write_to=targets,
+            hand_out_keys=lambda rows: sink_files(keyed(rows.lazy()), targets[KEYS_TABLE]),
         )
         check_nothing_lost(result)
         record = RunRecord(
@@ -362,6 +381,10 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
         "sessions": store.scan("sessions", keep=_rows_from(start, ts="session_start")),
         "rejected_events": stitched["duplicates"],
     }
+
+
+def _kept(rows: pl.DataFrame, keep: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
+    return keep(rows.lazy()).collect()
 
 
 def _rows_from(start: pl.DataFrame, ts: str = "event_ts") -> Callable[[pl.LazyFrame], pl.LazyFrame]:

@@ -6,6 +6,9 @@ sessionization walks each user's rows in time, and a row's session depends only 
 before it. So for every user the run touches, the stored rows from the start of the first
 session the new rows can reach are recomputed, together with every stored copy of any event id
 among them (which may touch more users, so this is iterated to a fixed point).
+
+Rows are matched by ``event_key``, a 64-bit key of their ``event_id`` (``event_keys``): equal ids
+share a key, so a shared key of two ids only widens the recomputed slice.
 """
 
 from __future__ import annotations
@@ -14,8 +17,6 @@ import functools
 from collections.abc import Callable
 
 import polars as pl
-
-KEYS = ["user_id", "event_id", "event_ts"]
 
 
 def recompute_from(
@@ -27,17 +28,17 @@ def recompute_from(
     """Per touched user, the ``event_ts`` from which their stored rows are recomputed.
 
     ``new_rows`` and ``stored_rows``: the input's and the lakehouse's cleansed rows (``user_id,
-    event_id, event_ts``); ``stored_sessions``: ``user_id, session_start, session_end``.
+    event_key, event_ts``); ``stored_sessions``: ``user_id, session_start, session_end``.
     A user's stored rows before the returned moment keep their sessions: the last one ended
     more than the session gap before any row that changes.
     """
     gap = pl.duration(microseconds=session_gap_us)
-    ids = new_rows.select("event_id")  # joined on only: a semi or anti join needs no unique()
+    ids = new_rows.select("event_key")  # joined on only: a semi or anti join needs no unique()
     looked_up, first = ids, _earliest(new_rows)
     while True:
         # each round reads the copies of the ids it added only, and folds their moments into
         # ``first`` (the rounds before hashed every id again: 1.15 s of a 3M-row run's 3.1 s)
-        copies = stored_rows.join(looked_up, on="event_id", how="semi")
+        copies = stored_rows.join(looked_up, on="event_key", how="semi")
         first = (
             pl.concat([first, _earliest(copies)])
             .group_by("user_id")
@@ -56,8 +57,8 @@ def recompute_from(
         start = first.join(still_open, on="user_id", how="left").select(
             "user_id", from_ts=pl.min_horizontal("changed_from", "open_from")
         )
-        in_slice = rows_from(stored_rows.lazy(), start).select("event_id")
-        more = in_slice.join(ids.lazy(), on="event_id", how="anti").unique().collect()
+        in_slice = rows_from(stored_rows.lazy(), start).select("event_key")
+        more = in_slice.join(ids.lazy(), on="event_key", how="anti").unique().collect()
         if more.height == 0:
             return start
         ids, looked_up = pl.concat([ids, more]), more
@@ -72,19 +73,19 @@ def recompute_from_store(
     read_stored: Callable[[Callable[[pl.LazyFrame], pl.LazyFrame]], pl.DataFrame],
     stored_sessions: pl.DataFrame,
     session_gap_us: int,
-    ids_with_copies: pl.Series,
+    keys_with_copies: pl.Series,
 ) -> pl.DataFrame:
-    """``recompute_from`` without holding every stored row (90M stored keys alone are ~7 GB).
+    """``recompute_from`` without holding every stored row.
 
-    ``read_stored(keep)`` streams the stored ``KEYS`` rows through ``keep``, which holds only the
+    ``read_stored(keep)`` streams the stored key rows through ``keep``, which holds only the
     rows the answer can depend on: those at or after a time bound, and every stored copy of the
-    new ids and of ``ids_with_copies`` — the stored ids held more than once (the stored duplicate
-    rejects name them). Every other stored id is one row, so a row at or after the bound brings
-    all its copies with it. The first bound comes from the new rows and the stored sessions;
+    new ids and of ``keys_with_copies`` — the keys of the stored ids held more than once (the
+    stored duplicate rejects name them). Every other stored id is one row, so a row at or after
+    the bound brings all its copies with it. The first bound comes from the new rows and the stored sessions;
     when the answer reaches below it (an old copy pulls in an older session), the rows are read
     again from the lower bound. The answer is the same as over all stored rows.
     """
-    known = pl.concat([new_rows.get_column("event_id"), ids_with_copies]).to_frame()
+    known = pl.concat([new_rows.get_column("event_key"), keys_with_copies]).to_frame()
     without_copies = recompute_from(new_rows, new_rows.clear(), stored_sessions, session_gap_us)
     bound = without_copies.get_column("from_ts").min()
     while True:
@@ -97,11 +98,11 @@ def recompute_from_store(
 
 
 def _reachable(rows: pl.LazyFrame, bound: object, known: pl.DataFrame) -> pl.LazyFrame:
-    """The rows at or after ``bound``, and the earlier ones whose ``event_id`` is ``known`` (a
-    semi join hashes the known ids once: ``is_in`` took 4x as long with 4.5M of them)."""
+    """The rows at or after ``bound``, and the earlier ones whose ``event_key`` is ``known`` (a
+    semi join hashes the known keys once: ``is_in`` took 4x as long with 4.5M of them)."""
     late = pl.col("event_ts") >= bound
     return pl.concat(
-        [rows.filter(late), rows.filter(~late).join(known.lazy(), on="event_id", how="semi")]
+        [rows.filter(late), rows.filter(~late).join(known.lazy(), on="event_key", how="semi")]
     )
 
 

@@ -42,6 +42,7 @@ from python_engines.lakehouse.catalog import (
     recreate_table,
 )
 from python_engines.lakehouse.changes import TableChange
+from python_engines.lakehouse.event_keys import KEYS_TABLE, PROBE_PROPERTY, probe
 from python_engines.schema import conform, conform_frame
 
 RUN_ID_PROPERTY = "etlstack.run-id"
@@ -115,8 +116,19 @@ class Store:
         return rows.collect(engine="streaming")
 
     def is_empty(self, name: str) -> bool:
+        return self.row_count(name) == 0
+
+    def row_count(self, name: str) -> int:
         snapshot = self.tables[name].current_snapshot()
-        return snapshot is None or int(snapshot.summary["total-records"] or 0) == 0
+        return 0 if snapshot is None else int(snapshot.summary["total-records"] or 0)
+
+    def keys_current(self) -> bool:
+        """``cleansed_keys`` holds a key, made by this Polars version, for every stored cleansed
+        row (else a run rebuilds it: ``event_keys``)."""
+        snapshot = self.tables[KEYS_TABLE].current_snapshot()
+        made_by = snapshot.summary.additional_properties.get(PROBE_PROPERTY) if snapshot else None
+        rows = self.row_count(KEYS_TABLE)
+        return rows == self.row_count("cleansed_events") and (rows == 0 or made_by == probe())
 
     def loaded_files(self) -> dict[str, str]:
         """path → sha256 of every file a committed run has read."""
@@ -187,10 +199,12 @@ class Store:
         on_table: Callable[[str], None] | None = None,
         before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None,
         files: dict[str, list[str]] | None = None,
+        rebuilt: Iterable[str] = (),
     ) -> dict[str, int | None]:
         """``appended``: rows that only grow a table; ``changes``: rows deleted by key and rows
         appended, the deletes limited to ``delete_scopes`` and to the partitions the removed rows
-        live in; ``files``: Parquet data files an engine wrote, added as they are. Each table
+        live in; ``files``: Parquet data files an engine wrote, added as they are; ``rebuilt``:
+        tables whose stored files all go (their ``appended`` rows are all they hold). Each table
         is one transaction; the ``runs`` row last. ``before_commit`` (the validation gate) sees
         the written tables first. Whatever fails on the way — a table's write, the gate, the
         ``runs`` row — the tables are set back to the last committed run before the error goes on
@@ -198,7 +212,14 @@ class Store:
         targets = self.file_targets(record.run_id)  # where the appended rows' files go
         try:
             snapshot_ids = self._write(
-                record, appended, changes, delete_scopes, on_table, files or {}, targets
+                record,
+                appended,
+                changes,
+                delete_scopes,
+                on_table,
+                files or {},
+                set(rebuilt),
+                targets,
             )
             if before_commit is not None:
                 started = time.perf_counter()
@@ -224,15 +245,18 @@ class Store:
         delete_scopes: dict[str, RowFilter] | None,
         on_table: Callable[[str], None] | None,
         files: dict[str, list[str]],
+        rebuilt: set[str],
         targets: dict[str, FileTarget],
     ) -> dict[str, int | None]:
         """Each data table in one transaction; the snapshot ids they end at. First every table's
         new files are written, the tables side by side (``_files``); then the transactions commit
         them one table at a time."""
         started = time.perf_counter()
-        properties = {RUN_ID_PROPERTY: record.run_id}
 
         def files_of(name: str) -> tuple[list[DataFile], list[str]]:
+            if name in rebuilt:
+                replaced = [task.file for task in self.tables[name].scan().plan_files()]
+                return replaced, self._files(name, appended, {}, None, targets[name])[1]
             return self._files(
                 name, appended, changes, (delete_scopes or {}).get(name), targets[name]
             )
@@ -246,6 +270,9 @@ class Store:
                 on_table(name)
             if not replaced and not paths:
                 continue
+            properties = {RUN_ID_PROPERTY: record.run_id}
+            if name == KEYS_TABLE:  # which hash made the keys (event_keys)
+                properties[PROBE_PROPERTY] = probe()
             with table.transaction() as transaction:
                 if replaced:  # their rows that stay are in this run's files
                     with transaction.update_snapshot(

@@ -1,0 +1,47 @@
+"""Table ``cleansed_keys``: per stored cleansed row, its user, its time and a 64-bit key of its id.
+
+An incremental run looks every new event id up among all stored ones (deduplication must see
+every copy of an id). Read as 36-character strings from ``cleansed_events``, the 9M stored ids of
+a 10M lakehouse took 0.45 s of a 2.2 s daily load; their keys, 8 bytes each, are read and joined
+in 0.15 s. Two ids with one key only make a run recompute more stored rows than it must, never
+fewer: equal ids always share a key, and the engines still deduplicate by the ids themselves.
+
+The key is Polars' hash, which is stable within one Polars version only. So every snapshot of the
+table records the key of a probe string; a run that computes another one (Polars was upgraded),
+or finds fewer keys than stored rows (a warehouse made before this table), rebuilds the table from
+``cleansed_events`` before it looks anything up.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import polars as pl
+import pyarrow as pa
+
+from python_engines.schema import UTC_TS
+
+KEYS_TABLE = "cleansed_keys"
+CLEANSED_KEYS = pa.schema(
+    [("user_id", pa.string()), ("event_key", pa.int64()), ("event_ts", UTC_TS)]
+)
+KEY_COLUMNS = CLEANSED_KEYS.names
+PROBE_PROPERTY = "etlstack.event-key-probe"
+_SEED = 20261203
+
+Rows = TypeVar("Rows", pl.DataFrame, pl.LazyFrame)
+
+
+def event_key(ids: pl.Expr) -> pl.Expr:
+    return ids.hash(_SEED).reinterpret(signed=True)
+
+
+def keyed(rows: Rows) -> Rows:
+    """``user_id, event_id, event_ts`` rows → ``user_id, event_key, event_ts``."""
+    return rows.select("user_id", event_key(pl.col("event_id")).alias("event_key"), "event_ts")
+
+
+def probe() -> str:
+    """This Polars version's key of a fixed id (another version's differs if its hash does)."""
+    probe_row = pl.DataFrame({"user_id": [""], "event_id": ["etlstack"], "event_ts": [None]})
+    return str(keyed(probe_row).item(0, "event_key"))
