@@ -41,8 +41,12 @@ SESSIONS = pl.DataFrame(
 )
 
 
+def _ending_from(sessions: pl.DataFrame):
+    return lambda low: sessions.filter(pl.col("session_end") >= low)
+
+
 def _from(new: pl.DataFrame) -> dict[str, datetime]:
-    start = recompute_from(new, STORED, SESSIONS, GAP_US)
+    start = recompute_from(new, STORED, _ending_from(SESSIONS), GAP_US)
     return {row["user_id"]: row["from_ts"] for row in start.to_dicts()}
 
 
@@ -121,9 +125,9 @@ def test_reading_only_reachable_stored_rows_gives_the_same_start_as_reading_all(
     }.items():
         reads.clear()
         bounded = recompute_from_store(
-            new, read_stored, CHAINED_SESSIONS, GAP_US, keys_with_copies=WITH_COPIES
+            new, read_stored, _ending_from(CHAINED_SESSIONS), GAP_US, keys_with_copies=WITH_COPIES
         )
-        full = recompute_from(new, CHAINED, CHAINED_SESSIONS, GAP_US)
+        full = recompute_from(new, CHAINED, _ending_from(CHAINED_SESSIONS), GAP_US)
         assert bounded.sort("user_id").equals(full.sort("user_id")), case
         rows_read[case] = list(reads)
         starts[case] = set(full.get_column("user_id"))

@@ -42,7 +42,12 @@ from python_engines.transpile import output_values
 # that reads ranked_copies): the only rejects a later file can change (cleansing rejects depend
 # on their own row alone)
 (DUPLICATE_REASON,) = output_values("rejected_events", "reason", reading="ranked_copies")
-IDENTIFIED = ["user_id", "event_id", "event_ts"]  # what a row's key is made of (event_keys)
+IDENTIFIED = ["user_id", "event_id", "event_ts"]
+SESSION_SPANS = [
+    "user_id",
+    "session_start",
+    "session_end",
+]  # what a row's key is made of (event_keys)
 IS_DUPLICATE = RowFilter(EqualTo("reason", DUPLICATE_REASON), pl.col("reason") == DUPLICATE_REASON)
 
 
@@ -152,7 +157,6 @@ def _load(
     def reload_stored(passing: pl.DataFrame) -> pa.Table | None:
         if store.is_empty("cleansed_events"):
             return None
-        sessions = store.scan("sessions", columns=("user_id", "session_start", "session_end"))
         # read once: their ids are the stored ids held more than once, and the ones among the
         # recomputed rows are the stored slice the new duplicate rejects replace
         duplicates = store.scan("rejected_events", IS_DUPLICATE.rows)
@@ -165,7 +169,7 @@ def _load(
         start = recompute_from_store(
             keyed(passing.select(IDENTIFIED)),
             lambda keep: read_keys(keep=keep),
-            sessions,
+            lambda low: store.scan("sessions", pl.col("session_end") >= low, SESSION_SPANS),
             pipeline.session_gap_minutes * 60_000_000,
             keys_with_copies=duplicates.select(event_key(pl.col("event_id"))).to_series(),
         )
