@@ -54,7 +54,7 @@ def run_pipeline(
     reload_stored: Callable[[pl.DataFrame], pa.Table | None] | None = None,
     write_to: dict[str, FileTarget] | None = None,
     frames: bool = False,
-    hand_out_keys: Callable[[pl.DataFrame], None] | None = None,
+    hand_out_keys: Callable[[pl.LazyFrame], None] | None = None,
 ) -> RunResult:
     """``reload_stored`` (incremental runs): given the input's rows that passed cleansing, it
     returns the stored cleansed rows the later stages must see again (or None).
@@ -94,7 +94,7 @@ def _run_checked(
     reload_stored: Callable[[pl.DataFrame], pa.Table | None] | None,
     write_to: dict[str, FileTarget] | None,
     frames: bool,
-    hand_out_keys: Callable[[pl.DataFrame], None] | None,
+    hand_out_keys: Callable[[pl.LazyFrame], None] | None,
 ) -> RunResult:
     engine = open_engine(engine_name, engine_settings)
     seconds: dict[str, float] = {"check": check_seconds}
@@ -144,7 +144,12 @@ def _run_checked(
                     lambda target=target: engine.write_parquet(storage_sql(engine_name), target),
                 )
                 if hand_out_keys is not None:
-                    timed("keys", lambda: hand_out_keys(_passing_keys(engine, engine_name)))
+                    timed(
+                        "keys",
+                        lambda target=target: hand_out_keys(
+                            _passing_keys(engine, engine_name, target)
+                        ),
+                    )
             for table in free_after.get(stage, ()):  # intermediate tables nothing reads any more
                 engine.drop(table)
         frames_out: dict[str, pl.DataFrame] = {}
@@ -247,13 +252,17 @@ def _free_after(as_views: set[str], kept: set[str]) -> dict[str, list[str]]:
 PASSING_TABLE = "cleansed_events"
 
 
-def _passing_keys(engine, engine_name: str) -> pl.DataFrame:
-    """The user, id and time of the rows that passed cleansing (as ``storage_sql`` stores them)."""
+def _passing_keys(engine, engine_name: str, written: FileTarget) -> pl.LazyFrame:
+    """The user, id and time of the rows that passed cleansing (as ``storage_sql`` stores them):
+    from the engine's own frames, or else from the ``cleansed_events`` files it has just
+    written (for the 10M bulk, Spark took 7.5 s to hand them over, DuckDB 1.3 s)."""
+    if not engine.frames_in_process:
+        return conform_frame(pl.scan_parquet(written.files()), PASSING_KEYS)
     sql = "select user_id, event_id, event_ts from cleansed where reject_reason is null"
     engine.materialize("passing_keys", transpile(sql, engine_name), once=True)
     keys = conform_frame(engine.fetch_frame("passing_keys"), PASSING_KEYS)
     engine.drop("passing_keys")
-    return keys
+    return keys.lazy()
 
 
 PASSING_KEYS = pa.schema([CLEANSED.field(name) for name in ("user_id", "event_id", "event_ts")])

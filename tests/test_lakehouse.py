@@ -18,6 +18,7 @@ from python_engines.errors import EtlStackError
 from python_engines.inputs import discover
 from python_engines.lakehouse.batches import file_rows, plan_batches
 from python_engines.lakehouse.catalog import DATA_TABLES
+from python_engines.lakehouse.event_keys import KEYS_TABLE
 from python_engines.lakehouse.load import load, load_in_batches
 from python_engines.lakehouse.read import read_with_duckdb, read_with_spark
 from python_engines.lakehouse.store import Store
@@ -212,6 +213,19 @@ def test_engines_agree_and_other_tools_read_each_others_tables(generated_lakes) 
     assert sorted_rows(pl.scan_iceberg(spark_written).collect().to_arrow()) == sessions
     from_spark = read_with_spark(polars_written, spark).toArrow()
     assert sorted_rows(from_spark.select(polars_written.schema().column_names)) == sessions
+
+
+@pytest.mark.slow
+def test_every_engine_stores_the_same_event_keys(generated_lakes) -> None:
+    """Polars hands its passing rows' keys over in process; DuckDB's and Spark's are read back
+    from the cleansed_events files they have just written: the same keys either way, after one
+    full run and after bulk + daily runs."""
+    full, daily, _ = generated_lakes
+    for lake in (full, daily):
+        expected = _table_rows(lake, "polars", KEYS_TABLE)
+        assert len(expected) == Store(lake, "polars").row_count("cleansed_events") > 0
+        for engine in ENGINES:
+            assert _table_rows(lake, engine, KEYS_TABLE) == expected, (lake.name, engine)
 
 
 @pytest.mark.slow  # a PostgreSQL server

@@ -41,6 +41,9 @@ class FileTarget:
 
 class Engine(Protocol):
     name: str
+    # its tables are Polars frames of this process: ``fetch_frame`` copies nothing (else a
+    # table just written is read back from its files rather than handed over)
+    frames_in_process: bool
 
     def load_raw(self, inputs: Inputs) -> int:
         """Register ``raw_events`` (the raw string columns + ``source_file``); return its rows."""

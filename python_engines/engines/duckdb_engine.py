@@ -51,6 +51,7 @@ def raw_events_sql(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> str:
 
 class DuckDBEngine:
     name = "duckdb"
+    frames_in_process = False
 
     # an output read once is kept as a view; a stage inlined into the next one was slower (10M:
     # geolocated + sessionized 16.1 s as tables, 20.1 s with geolocated a view)

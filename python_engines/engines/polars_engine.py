@@ -20,6 +20,7 @@ from python_engines.settings import EngineSettings
 
 class PolarsEngine:
     name = "polars"
+    frames_in_process = True
 
     def __init__(self, settings: EngineSettings) -> None:
         # Polars sizes its thread pool at import, from this variable; later changes are ignored.

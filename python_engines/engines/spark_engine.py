@@ -104,6 +104,7 @@ def read_raw(spark, inputs: Inputs):
 
 class SparkEngine:
     name = "spark"
+    frames_in_process = False
 
     # any stage read once is kept as a view: 10M geolocated + sessionized took 86 s with a local
     # checkpoint each, 73 s with geolocated planned into sessionized

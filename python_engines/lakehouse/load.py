@@ -267,7 +267,7 @@ def _first_load(
             engine_settings,
             on_step,
             write_to=targets,
-            hand_out_keys=lambda rows: sink_files(keyed(rows.lazy()), targets[KEYS_TABLE]),
+            hand_out_keys=lambda rows: sink_files(keyed(rows), targets[KEYS_TABLE]),
         )
         check_nothing_lost(result)
         record = RunRecord(
