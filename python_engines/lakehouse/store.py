@@ -262,9 +262,9 @@ class Store:
         rebuilt: set[str],
         targets: dict[str, FileTarget],
     ) -> dict[str, int | None]:
-        """Each data table in one transaction; the snapshot ids they end at. Every table's new
-        files are written side by side (``_files``); the transactions commit them one table at a
-        time, in order, each as soon as its files are (while the next ones are still written)."""
+        """Each data table in one transaction; the snapshot ids they end at. First every table's
+        new files are written, the tables side by side (``_files``); then the transactions commit
+        them one table at a time."""
         started = time.perf_counter()
 
         def files_of(name: str) -> tuple[list[DataFile], list[str]]:
@@ -276,14 +276,14 @@ class Store:
             )
 
         with ThreadPoolExecutor(max_workers=len(self.tables)) as pool:
-            written = {name: pool.submit(files_of, name) for name in self.tables}
-            for name, table in self.tables.items():  # each as soon as its files are written
-                replaced, paths = written[name].result()
-                paths = list(files.get(name, [])) + paths
-                if on_table:
-                    on_table(name)
-                if replaced or paths:
-                    self._commit_files(table, name, record.run_id, replaced, paths)
+            written = dict(zip(self.tables, pool.map(files_of, self.tables), strict=True))
+        for name, table in self.tables.items():  # a write that failed (a full disk) failed first
+            replaced, paths = written[name]
+            paths = list(files.get(name, [])) + paths
+            if on_table:
+                on_table(name)
+            if replaced or paths:
+                self._commit_files(table, name, record.run_id, replaced, paths)
         snapshot_ids = {name: _snapshot_id(table.refresh()) for name, table in self.tables.items()}
         record.seconds["commit"] = time.perf_counter() - started
         return snapshot_ids
