@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from python_engines.schema import CLEANSED
-from python_engines.transpile import transpile
+from python_engines.transpile import derivation, transpile
 
 ELIDED = ("event_id", "user_id", "page_url", "ip_address")
 
@@ -37,3 +37,12 @@ def storage_sql(engine: str) -> str:
 def restore(frame: pl.DataFrame) -> pl.DataFrame:
     """Stored rows → the rows as cleansing passed them."""
     return frame.with_columns(pl.coalesce(f"raw_{c}", c).alias(f"raw_{c}") for c in ELIDED)
+
+
+def cleansed_ids(raw_ids: pl.Series) -> pl.Series:
+    """The ``event_id`` cleansing gives each raw id (a rejected row keeps its raw id: a stored
+    duplicate of "abc" may be "  abc "), by the expression of ``sql/01_cleansed.sql`` itself."""
+    expression = derivation("cleansed", "event_id").sql(dialect="duckdb")
+    sql = transpile(f"select {expression} as event_id from raw_ids", "polars")
+    frame = raw_ids.rename("event_id").to_frame()
+    return pl.SQLContext(raw_ids=frame).execute(sql, eager=True).to_series()

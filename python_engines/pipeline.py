@@ -15,6 +15,7 @@ from python_engines.engines import FileTarget, open_engine
 from python_engines.errors import EtlStackError
 from python_engines.input_checks import CheckedInputs, checked
 from python_engines.inputs import Inputs
+from python_engines.lakehouse.event_keys import IDENTIFIED
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform, conform_frame
 from python_engines.settings import EngineSettings, PipelineSettings
@@ -257,15 +258,17 @@ def _passing_keys(engine, engine_name: str, written: FileTarget) -> pl.LazyFrame
     from the engine's own frames, or else from the ``cleansed_events`` files it has just
     written (for the 10M bulk, Spark took 7.5 s to hand them over, DuckDB 1.3 s)."""
     if not engine.frames_in_process:
-        return conform_frame(pl.scan_parquet(written.files()), PASSING_KEYS)
-    sql = "select user_id, event_id, event_ts from cleansed where reject_reason is null"
+        files = written.files()  # none when no row passed
+        rows = pl.scan_parquet(files) if files else pl.from_arrow(PASSING_KEYS.empty_table()).lazy()
+        return conform_frame(rows, PASSING_KEYS)
+    sql = f"select {', '.join(IDENTIFIED)} from cleansed where reject_reason is null"
     engine.materialize("passing_keys", transpile(sql, engine_name), once=True)
     keys = conform_frame(engine.fetch_frame("passing_keys"), PASSING_KEYS)
     engine.drop("passing_keys")
     return keys.lazy()
 
 
-PASSING_KEYS = pa.schema([CLEANSED.field(name) for name in ("user_id", "event_id", "event_ts")])
+PASSING_KEYS = pa.schema([CLEANSED.field(name) for name in IDENTIFIED])
 
 
 def _reload(

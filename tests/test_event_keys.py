@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import polars as pl
-from conftest import sorted_rows
+import pytest
+from conftest import ENGINE_PARAMS, sorted_rows
 
 from python_engines.inputs import discover
 from python_engines.lakehouse import event_keys
@@ -20,9 +21,21 @@ from python_engines.lakehouse.store import Store
 HEADER = "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type"
 # k-old is stored days before its copy arrives, under another user: only the id lookup finds it
 # (no session the daily file touches reaches back to it), and the stored copy, being earlier,
-# must win
-BULK = [("k-old", "u1", "2026-10-01 08:00:00"), ("k-a", "u2", "2026-10-01 09:00:00")]
-DAILY = [("k-old", "u9", "2026-10-03 12:00:00"), ("k-b", "u2", "2026-10-03 13:00:00")]
+# must win. k-dup is stored twice: u3's copy wins, u4's late one (its id padded with spaces) is
+# a stored duplicate reject; the daily reopens u4's session, so the recompute sees u4's copy
+# again and must find u3's, days before, through the stored duplicates' (trimmed) ids.
+BULK = [
+    ("k-old", "u1", "2026-10-01 08:00:00"),
+    ("k-a", "u2", "2026-10-01 09:00:00"),
+    ("k-dup", "u3", "2026-10-01 07:00:00"),
+    ("k-e", "u4", "2026-10-02 23:40:00"),
+    ("  k-dup ", "u4", "2026-10-02 23:50:00"),
+]
+DAILY = [
+    ("k-old", "u9", "2026-10-03 12:00:00"),
+    ("k-b", "u2", "2026-10-03 13:00:00"),
+    ("k-c", "u4", "2026-10-03 00:05:00"),
+]
 TABLES = ("cleansed_events", "rejected_events", "events", "sessions")
 
 
@@ -56,8 +69,10 @@ def _assert_like_one_full_run(tmp_path: Path, warehouse: Path) -> None:
         assert sorted_rows(daily.scan(table).to_arrow()) == sorted_rows(
             full.scan(table).to_arrow()
         ), table
-    copies = daily.scan("rejected_events").filter(pl.col("event_id") == "k-old")
-    assert copies.get_column("user_id").to_list() == ["u9"]  # the late copy lost
+    rejected = daily.scan("rejected_events")
+    assert rejected.filter(pl.col("event_id") == "k-old").get_column("user_id").to_list() == ["u9"]
+    events = daily.scan("events").filter(pl.col("event_id") == "k-dup")
+    assert events.get_column("user_id").to_list() == ["u3"]  # u4's copy stays rejected
 
 
 def _assert_keys_complete(warehouse: Path) -> None:
@@ -102,3 +117,15 @@ def test_a_warehouse_made_before_the_keys_table_gets_it_on_its_next_run(tmp_path
 
 def _without_keys(snapshot_ids: str) -> str:
     return json.dumps({k: v for k, v in json.loads(snapshot_ids).items() if k != KEYS_TABLE})
+
+
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
+def test_a_first_load_where_no_row_passes_cleansing_commits_no_keys(tmp_path, engine) -> None:
+    """No passing rows: DuckDB and Spark write no cleansed_events file to read keys back from."""
+    (tmp_path / "input").mkdir()
+    bad = tmp_path / "input" / "bad.csv"
+    bad.write_text(f"{HEADER}\n,u1,s1,2026-10-01 08:00:00,https://shop.example.com/,US,mobile,,\n")
+    report = load(engine, discover(bad), tmp_path / "lake")
+    assert (report.record.rows_in, report.record.rows_rejected) == (1, 1)
+    store = Store(tmp_path / "lake", engine)
+    assert store.row_count(KEYS_TABLE) == store.row_count("cleansed_events") == 0

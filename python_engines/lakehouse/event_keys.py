@@ -25,7 +25,7 @@ KEYS_TABLE = "cleansed_keys"
 CLEANSED_KEYS = pa.schema(
     [("user_id", pa.string()), ("event_key", pa.int64()), ("event_ts", UTC_TS)]
 )
-KEY_COLUMNS = CLEANSED_KEYS.names
+IDENTIFIED = ("user_id", "event_id", "event_ts")  # the cleansed columns a key row is made of
 PROBE_PROPERTY = "etlstack.event-key-probe"
 _SEED = 20261203
 
@@ -41,7 +41,11 @@ def keyed(rows: Rows) -> Rows:
     return rows.select("user_id", event_key(pl.col("event_id")).alias("event_key"), "event_ts")
 
 
+# short, id-long and long strings (Polars keeps strings of up to 12 bytes inline)
+PROBES = ("etlstack", "0f8fad5b-d9cb-469f-a165-70867728950e", "a probe id longer than any id " * 3)
+
+
 def probe() -> str:
-    """This Polars version's key of a fixed id (another version's differs if its hash does)."""
-    probe_row = pl.DataFrame({"user_id": [""], "event_id": ["etlstack"], "event_ts": [None]})
-    return str(keyed(probe_row).item(0, "event_key"))
+    """This Polars version's keys of fixed ids (another version's differ if its hash does)."""
+    rows = pl.DataFrame({"user_id": "", "event_id": PROBES, "event_ts": None})
+    return ",".join(str(key) for key in keyed(rows).get_column("event_key"))

@@ -21,14 +21,14 @@ import polars as pl
 import pyarrow as pa
 from pyiceberg.expressions import EqualTo
 
-from python_engines.cleansed_rows import restore
+from python_engines.cleansed_rows import cleansed_ids, restore
 from python_engines.engines import check_engine_name
 from python_engines.engines.polars_engine import sink_files
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
-from python_engines.lakehouse.event_keys import KEYS_TABLE, event_key, keyed
+from python_engines.lakehouse.event_keys import IDENTIFIED, KEYS_TABLE, event_key, keyed
 from python_engines.lakehouse.run_lock import run_lock
 from python_engines.lakehouse.stitching import recompute_from_store, rows_from
 from python_engines.lakehouse.store import RowFilter, RunRecord, Store
@@ -42,13 +42,8 @@ from python_engines.transpile import output_values
 # that reads ranked_copies): the only rejects a later file can change (cleansing rejects depend
 # on their own row alone)
 (DUPLICATE_REASON,) = output_values("rejected_events", "reason", reading="ranked_copies")
-IDENTIFIED = ["user_id", "event_id", "event_ts"]
-SESSION_SPANS = [
-    "user_id",
-    "session_start",
-    "session_end",
-]  # what a row's key is made of (event_keys)
 IS_DUPLICATE = RowFilter(EqualTo("reason", DUPLICATE_REASON), pl.col("reason") == DUPLICATE_REASON)
+SESSION_SPANS = ["user_id", "session_start", "session_end"]  # what stitching reads of a session
 
 
 @dataclass
@@ -167,11 +162,15 @@ def _load(
             stitched["rebuilt_keys"] = stored_keys
             read_keys = functools.partial(_kept, stored_keys)
         start = recompute_from_store(
-            keyed(passing.select(IDENTIFIED)),
+            keyed(passing),
             lambda keep: read_keys(keep=keep),
             lambda low: store.scan("sessions", pl.col("session_end") >= low, SESSION_SPANS),
             pipeline.session_gap_minutes * 60_000_000,
-            keys_with_copies=duplicates.select(event_key(pl.col("event_id"))).to_series(),
+            # a duplicate reject keeps its raw id; its copies are stored under the cleansed one
+            keys_with_copies=cleansed_ids(duplicates.get_column("event_id"))
+            .to_frame()
+            .select(event_key(pl.col("event_id")))
+            .to_series(),
         )
         rows = restore(store.scan("cleansed_events", keep=_rows_from(start)))
         raw_ids = rows.select(event_id=pl.col("raw_event_id")).unique()
@@ -223,7 +222,7 @@ def _load(
         session_gap_minutes=pipeline.session_gap_minutes,
         seconds=result.seconds,
     )
-    new_keys = keyed(result.cleansed.select(IDENTIFIED))
+    new_keys = keyed(result.cleansed)
     rebuilt_keys = stitched.get("rebuilt_keys")
     snapshot_ids = store.commit(
         record,

@@ -92,6 +92,8 @@ def recompute_from_store(
     change; they are read again only for an earlier one). The answer is the same as over all
     stored rows and sessions.
     """
+    if new_rows.height == 0:  # no new row passed cleansing: nothing stored changes
+        return new_rows.select("user_id", from_ts="event_ts")
     sessions_from = _read_once_from(read_sessions)
     known = pl.concat([new_rows.get_column("event_key"), keys_with_copies])
     without_copies = recompute_from(new_rows, new_rows.clear(), sessions_from, session_gap_us)

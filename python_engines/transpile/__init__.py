@@ -120,3 +120,17 @@ def output_values(stage: str, column: str, reading: str | None = None) -> list[s
             if alias.alias == column:
                 values |= {lit.this for lit in alias.this.find_all(exp.Literal) if lit.is_string}
     return sorted(values)
+
+
+def derivation(stage: str, column: str) -> exp.Expression:
+    """The one expression of a stage that derives ``column`` (an alias over anything but the
+    bare column), e.g. how ``cleansed`` makes ``event_id`` out of the raw id: code outside the
+    SQL that must match a stage's value applies this expression rather than a copy of it."""
+    found = [
+        alias.this
+        for alias in parse_stage(stage).find_all(exp.Alias)
+        if alias.alias == column and not isinstance(alias.this, exp.Column)
+    ]
+    if len(found) != 1:
+        raise EtlStackError(f"stage {stage} derives {column} {len(found)} times, not once")
+    return found[0]
