@@ -80,7 +80,14 @@ def transpile(sql: str | exp.Expression, engine: str, parameters: dict | None = 
 
 
 def stage_sql(name: str, engine: str, parameters: dict) -> str:
-    return transpile(parse_stage(name), engine, parameters)
+    """A stage's SQL for ``engine`` (transpiled once per process: a load in several runs, or a
+    bulk and its daily in one process, ask again; the ten stages cost 0.03-0.05 s)."""
+    return _stage_sql(name, engine, tuple(sorted(parameters.items())))
+
+
+@cache
+def _stage_sql(name: str, engine: str, parameters: tuple) -> str:
+    return transpile(parse_stage(name), engine, dict(parameters))
 
 
 def tables_read(name: str) -> set[str]:
