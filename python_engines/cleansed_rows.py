@@ -32,8 +32,12 @@ def _stored(name: str) -> str:
 
 @cache
 def storage_sql(engine: str) -> str:
-    """The engine's query for the rows to store: cleansing passed them (no reject reason)."""
-    columns = ", ".join(_stored(name) for name in CLEANSED.names)
+    """The engine's query for the rows to store."""
+    return passing_sql(", ".join(_stored(name) for name in CLEANSED.names), engine)
+
+
+def passing_sql(columns: str, engine: str) -> str:
+    """The engine's query for ``columns`` of the rows cleansing passed (no reject reason)."""
     return transpile(f"select {columns} from cleansed where reject_reason is null", engine)
 
 

@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from python_engines.cleansed_rows import storage_sql
+from python_engines.cleansed_rows import passing_sql, storage_sql
 from python_engines.engines import FileTarget, open_engine
 from python_engines.errors import EtlStackError
 from python_engines.input_checks import CheckedInputs, checked
@@ -19,7 +19,7 @@ from python_engines.lakehouse.event_keys import IDENTIFIED
 from python_engines.reference import bucketed_ip_ranges
 from python_engines.schema import CLEANSED, OUTPUTS, conform, conform_frame
 from python_engines.settings import EngineSettings, PipelineSettings
-from python_engines.transpile import stage_names, stage_readers, stage_sql, transpile
+from python_engines.transpile import stage_names, stage_readers, stage_sql
 
 
 @dataclass
@@ -261,8 +261,7 @@ def _passing_keys(engine, engine_name: str, written: FileTarget) -> pl.LazyFrame
         files = written.files()  # none when no row passed
         rows = pl.scan_parquet(files) if files else pl.from_arrow(PASSING_KEYS.empty_table()).lazy()
         return conform_frame(rows, PASSING_KEYS)
-    sql = f"select {', '.join(IDENTIFIED)} from cleansed where reject_reason is null"
-    engine.materialize("passing_keys", transpile(sql, engine_name), once=True)
+    engine.materialize("passing_keys", passing_sql(", ".join(IDENTIFIED), engine_name), once=True)
     keys = conform_frame(engine.fetch_frame("passing_keys"), PASSING_KEYS)
     engine.drop("passing_keys")
     return keys.lazy()
