@@ -7,6 +7,7 @@ at one shared catalog instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pyiceberg.transforms import DayTransform
 from sqlalchemy.exc import IntegrityError
 
 from python_engines.errors import EtlStackError
-from python_engines.lakehouse import manifest_filter_fix
+from python_engines.lakehouse import event_keys, manifest_filter_fix
 from python_engines.lakehouse.event_keys import CLEANSED_KEYS, KEYS_TABLE
 from python_engines.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
 from python_engines.security import mask_uri
@@ -53,6 +54,8 @@ class TableSpec:
     schema: pa.Schema
     identity_partition: str | None = None  # a date column
     day_partition: str | None = None  # a timestamp column, partitioned by its day
+    # properties every snapshot of the table records: what made its rows, when that can change
+    stamp: Callable[[], dict[str, str]] | None = None
 
     @property
     def partition_column(self) -> str | None:
@@ -62,7 +65,8 @@ class TableSpec:
 # data tables in commit order; ``runs`` is written last: it is the run's commit point
 DATA_TABLES: dict[str, TableSpec] = {
     "cleansed_events": TableSpec(CLEANSED, day_partition="event_ts"),
-    KEYS_TABLE: TableSpec(CLEANSED_KEYS),  # looked up by incremental runs (event_keys)
+    # looked up by incremental runs; its snapshots record which hash made the keys
+    KEYS_TABLE: TableSpec(CLEANSED_KEYS, stamp=event_keys.stamp),
     "rejected_events": TableSpec(REJECTED_EVENTS),
     "events": TableSpec(EVENTS, identity_partition="event_date"),
     "sessions": TableSpec(SESSIONS, day_partition="session_start"),

@@ -49,3 +49,8 @@ def probe() -> str:
     """This Polars version's keys of fixed ids (another version's differ if its hash does)."""
     rows = pl.DataFrame({"user_id": "", "event_id": PROBES, "event_ts": None})
     return ",".join(str(key) for key in keyed(rows).get_column("event_key"))
+
+
+def stamp() -> dict[str, str]:
+    """What every snapshot of the table records: which hash made its keys."""
+    return {PROBE_PROPERTY: probe()}

@@ -155,7 +155,7 @@ def _load(
         # read once: their ids are the stored ids held more than once, and the ones among the
         # recomputed rows are the stored slice the new duplicate rejects replace
         duplicates = store.scan("rejected_events", IS_DUPLICATE.rows)
-        if store.keys_current():
+        if _keys_current(store):
             read_keys = functools.partial(store.scan, KEYS_TABLE)
         else:  # made by another Polars version, or before the table was (event_keys)
             stored_keys = keyed(store.scan("cleansed_events", columns=IDENTIFIED))
@@ -384,6 +384,15 @@ def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str,
         "sessions": store.scan("sessions", keep=_rows_from(start, ts="session_start")),
         "rejected_events": stitched["duplicates"],
     }
+
+
+def _keys_current(store: Store) -> bool:
+    """``cleansed_keys`` holds a key, made by this Polars version, for every stored cleansed row
+    (else a run rebuilds it: ``event_keys``)."""
+    rows = store.row_count(KEYS_TABLE)
+    return rows == store.row_count("cleansed_events") and (
+        rows == 0 or store.stamped_as_now(KEYS_TABLE)
+    )
 
 
 def _kept(rows: pl.DataFrame, keep: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:

@@ -42,7 +42,6 @@ from python_engines.lakehouse.catalog import (
     recreate_table,
 )
 from python_engines.lakehouse.changes import TableChange
-from python_engines.lakehouse.event_keys import KEYS_TABLE, PROBE_PROPERTY, probe
 from python_engines.schema import conform, conform_frame
 
 RUN_ID_PROPERTY = "etlstack.run-id"
@@ -136,13 +135,12 @@ class Store:
         snapshot = self.tables[name].current_snapshot()
         return 0 if snapshot is None else int(snapshot.summary["total-records"] or 0)
 
-    def keys_current(self) -> bool:
-        """``cleansed_keys`` holds a key, made by this Polars version, for every stored cleansed
-        row (else a run rebuilds it: ``event_keys``)."""
-        snapshot = self.tables[KEYS_TABLE].current_snapshot()
-        made_by = snapshot.summary.additional_properties.get(PROBE_PROPERTY) if snapshot else None
-        rows = self.row_count(KEYS_TABLE)
-        return rows == self.row_count("cleansed_events") and (rows == 0 or made_by == probe())
+    def stamped_as_now(self, name: str) -> bool:
+        """The table's current snapshot records what its spec's ``stamp`` gives today."""
+        snapshot = self.tables[name].current_snapshot()
+        recorded = snapshot.summary.additional_properties if snapshot else {}
+        stamp = DATA_TABLES[name].stamp
+        return all(recorded.get(k) == v for k, v in (stamp() if stamp else {}).items())
 
     def loaded_files(self) -> dict[str, str]:
         """path → sha256 of every file a committed run has read."""
@@ -292,9 +290,8 @@ class Store:
     def _commit_files(
         table: Table, name: str, run_id: str, replaced: list[DataFile], paths: list[str]
     ) -> None:
-        properties = {RUN_ID_PROPERTY: run_id}
-        if name == KEYS_TABLE:  # which hash made the keys (event_keys)
-            properties[PROBE_PROPERTY] = probe()
+        stamp = DATA_TABLES[name].stamp
+        properties = {RUN_ID_PROPERTY: run_id, **(stamp() if stamp else {})}
         with table.transaction() as transaction:
             if replaced:  # their rows that stay are in this run's files
                 with transaction.update_snapshot(
