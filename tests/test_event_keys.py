@@ -13,12 +13,13 @@ from conftest import ENGINE_PARAMS, sorted_rows
 
 from python_engines.inputs import discover
 from python_engines.lakehouse import event_keys
-from python_engines.lakehouse.catalog import open_catalog
+from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
 from python_engines.lakehouse.event_keys import KEYS_TABLE, PROBE_PROPERTY, keyed, probe
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store
+from python_engines.schema import RAW_COLUMNS
 
-HEADER = "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type"
+HEADER = ",".join(RAW_COLUMNS)
 # k-old is stored days before its copy arrives, under another user: only the id lookup finds it
 # (no session the daily file touches reaches back to it), and the stored copy, being earlier,
 # must win. k-dup is stored twice: u3's copy wins, u4's late one (its id padded with spaces) is
@@ -36,7 +37,6 @@ DAILY = [
     ("k-b", "u2", "2026-10-03 13:00:00"),
     ("k-c", "u4", "2026-10-03 00:05:00"),
 ]
-TABLES = ("cleansed_events", "rejected_events", "events", "sessions")
 
 
 def _files(folder: Path) -> tuple[Path, Path]:
@@ -65,7 +65,7 @@ def _loaded_bulk_then_daily(tmp_path: Path, between=None) -> Path:
 
 def _assert_like_one_full_run(tmp_path: Path, warehouse: Path) -> None:
     full, daily = Store(tmp_path / "full", "polars"), Store(warehouse, "polars")
-    for table in TABLES:
+    for table in DATA_TABLES:  # the keys too: the full run keys its rows with today's hash
         assert sorted_rows(daily.scan(table).to_arrow()) == sorted_rows(
             full.scan(table).to_arrow()
         ), table

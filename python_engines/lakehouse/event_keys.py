@@ -36,6 +36,10 @@ def event_key(ids: pl.Expr) -> pl.Expr:
     return ids.hash(_SEED).reinterpret(signed=True)
 
 
+def keys_of(ids: pl.Series) -> pl.Series:
+    return ids.to_frame().select(event_key(pl.col(ids.name))).to_series()
+
+
 def keyed(rows: Rows) -> Rows:
     """``user_id, event_id, event_ts`` rows → ``user_id, event_key, event_ts``."""
     return rows.select("user_id", event_key(pl.col("event_id")).alias("event_key"), "event_ts")

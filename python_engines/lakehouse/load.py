@@ -28,7 +28,7 @@ from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
-from python_engines.lakehouse.event_keys import IDENTIFIED, KEYS_TABLE, event_key, keyed
+from python_engines.lakehouse.event_keys import IDENTIFIED, KEYS_TABLE, keyed, keys_of
 from python_engines.lakehouse.run_lock import run_lock
 from python_engines.lakehouse.stitching import recompute_from_store, rows_from
 from python_engines.lakehouse.store import RowFilter, RunRecord, Store
@@ -167,10 +167,7 @@ def _load(
             lambda low: store.scan("sessions", pl.col("session_end") >= low, SESSION_SPANS),
             pipeline.session_gap_minutes * 60_000_000,
             # a duplicate reject keeps its raw id; its copies are stored under the cleansed one
-            keys_with_copies=cleansed_ids(duplicates.get_column("event_id"))
-            .to_frame()
-            .select(event_key(pl.col("event_id")))
-            .to_series(),
+            keys_with_copies=keys_of(cleansed_ids(duplicates.get_column("event_id"))),
         )
         rows = restore(store.scan("cleansed_events", keep=_rows_from(start)))
         raw_ids = rows.select(event_id=pl.col("raw_event_id")).unique()
