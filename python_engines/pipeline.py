@@ -63,8 +63,7 @@ def run_pipeline(
     tables, and ``cleansed_events`` (the rows that passed cleansing), as Parquet files itself,
     and the result holds their row counts instead of the tables; ``hand_out_keys`` then gets
     the ``user_id, event_id, event_ts`` of those rows (the lakehouse keys them: ``event_keys``).
-    ``frames``: the result holds
-    the output tables as Polars frames (the lakehouse works on these; Polars hands over its own,
+    ``frames``: the result holds the output tables as Polars frames (the lakehouse works on these; Polars hands over its own,
     where Arrow would copy every string)."""
     parameters = (pipeline or PipelineSettings()).sql_parameters()
     if on_step:
