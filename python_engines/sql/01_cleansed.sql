@@ -34,15 +34,17 @@ shaped as (
     from trimmed
 ),
 
+-- the text of an iso timestamp (null otherwise), the length of its zone suffix (z: 1, an offset: 6)
+-- and the offset in minutes: its fields are read in place below, at fixed positions.
 split_ts as (
     select
         *,
+        case when ts_is_iso then ts_text end as ts_iso_text,
         case
-            when not ts_is_iso then null
-            when ts_has_offset then left(ts_text, length(ts_text) - 6)
-            when right(ts_text, 1) = 'Z' then left(ts_text, length(ts_text) - 1)
-            else ts_text
-        end as ts_local_text,
+            when ts_has_offset then 6
+            when right(ts_text, 1) = 'Z' then 1
+            else 0
+        end as ts_suffix_length,
         case
             when ts_has_offset
                 then (case when substr(ts_text, length(ts_text) - 5, 1) = '-' then -1 else 1 end)
@@ -55,18 +57,30 @@ split_ts as (
     from shaped
 ),
 
--- the fields of yyyy-mm-dd?hh:mm:ss[.ffffff], as integers (the shape check guarantees the digits).
+-- the fields of yyyy-mm-dd?hh:mm:ss[.ffffff], as integers (the shape check guarantees the digits);
+-- the fraction runs from the 21st character to the zone suffix.
 fields as (
     select
         *,
-        try_cast(substr(ts_local_text, 1, 4) as bigint) as ts_year,
-        try_cast(substr(ts_local_text, 6, 2) as bigint) as ts_month,
-        try_cast(substr(ts_local_text, 9, 2) as bigint) as ts_day,
-        try_cast(substr(ts_local_text, 12, 2) as bigint) * 3600
-        + try_cast(substr(ts_local_text, 15, 2) as bigint) * 60
-        + try_cast(substr(ts_local_text, 18, 2) as bigint) as ts_second_of_day,
-        try_cast(rpad(coalesce(nullif(substr(ts_local_text, 21), ''), '0'), 6, '0') as bigint)
-            as ts_microsecond
+        try_cast(substr(ts_iso_text, 1, 4) as bigint) as ts_year,
+        try_cast(substr(ts_iso_text, 6, 2) as bigint) as ts_month,
+        try_cast(substr(ts_iso_text, 9, 2) as bigint) as ts_day,
+        try_cast(substr(ts_iso_text, 12, 2) as bigint) * 3600
+        + try_cast(substr(ts_iso_text, 15, 2) as bigint) * 60
+        + try_cast(substr(ts_iso_text, 18, 2) as bigint) as ts_second_of_day,
+        try_cast(
+            rpad(
+                coalesce(
+                    case
+                        when substr(ts_iso_text, 20, 1) = '.'
+                            then substr(ts_iso_text, 21, length(ts_iso_text) - 20 - ts_suffix_length)
+                    end,
+                    '0'
+                ),
+                6,
+                '0'
+            ) as bigint
+        ) as ts_microsecond
     from split_ts
 ),
 
