@@ -91,23 +91,6 @@ def cores_available() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def wait_until_idle(window: float = 0.25, busy_cpu: float = 0.02, limit: float = 10.0) -> float:
-    """Wait until this process tree is idle: less than ``busy_cpu`` CPU seconds used in a
-    ``window`` (at most ``limit`` seconds); the seconds waited. Work a finished step leaves
-    running would otherwise be timed as the next step's: Polars' allocator returns a 10M bulk
-    load's freed memory to the system from background threads, 0.25 CPU-s in the 1.1 s after
-    the load returns (a daily load started at once ran 1.82 s, after the wait 1.65 s)."""
-    started = time.perf_counter()
-    before = own_tree()[1]
-    while time.perf_counter() - started < limit:
-        time.sleep(window)
-        now = own_tree()[1]
-        if now - before < busy_cpu:
-            break
-        before = now
-    return time.perf_counter() - started
-
-
 def process_age_seconds() -> float:
     """Seconds since this process started (its interpreter start-up and imports included), from
     its start time in clock ticks since boot: psutil's ``create_time`` adds the boot time, which

@@ -4,8 +4,6 @@ that catch a changed row, and the report built from the results."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.fingerprint import FingerprintMismatch, check_agree, table_fingerprint
-from bench.process_tree import wait_until_idle
 from bench.results_file import TRY_FIELDS
 from bench.statistics import summarize
 from python_engines.cli import app
@@ -150,21 +147,3 @@ def test_a_try_over_the_memory_cap_is_stopped_and_not_timed(tiny_bench: Path) ->
     assert stopped["over_memory_cap"] and stopped["rss_when_stopped"] > 100 * 2**20
     finished = run_try(Case("polars", 1), folder, False, None, None, memory_cap_bytes=8 * 2**30)
     assert "over_memory_cap" not in finished and finished["peak_rss_bytes"] < 8 * 2**30
-
-
-def test_waiting_for_idle_outlasts_work_left_running_and_returns_when_idle() -> None:
-    """The lakehouse harness starts its daily load only once the bulk's leftovers (the
-    allocator handing memory back from its own threads) are done: a thread still burning CPU
-    is waited for, an idle process is not."""
-
-    def burn(seconds: float) -> None:
-        until = time.perf_counter() + seconds
-        while time.perf_counter() < until:
-            sum(range(1000))
-
-    worker = threading.Thread(target=burn, args=(1.0,))
-    worker.start()
-    waited = wait_until_idle(window=0.2, limit=5.0)
-    worker.join()
-    assert 0.8 <= waited < 5.0
-    assert wait_until_idle(window=0.2, limit=5.0) < 1.0
