@@ -126,6 +126,9 @@ def main(
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--once"]:
+        from python_engines.terminal import skip_collection_at_exit
+
         print(json.dumps(once(*sys.argv[2:5])))
+        skip_collection_at_exit()  # as the etlstack command ends (python_engines.cli.main)
     else:
         typer.run(main)

@@ -12,7 +12,12 @@ import typer
 from python_engines.cli_options import CatalogUriOption, EngineOption, WarehouseOption
 from python_engines.errors import EtlStackError
 from python_engines.settings import EngineSettings, PathSettings, ValidationSettings
-from python_engines.terminal import console, friendly_errors, progress_bar
+from python_engines.terminal import (
+    console,
+    friendly_errors,
+    progress_bar,
+    skip_collection_at_exit,
+)
 from python_engines.validate_command import validate
 
 app = typer.Typer(
@@ -282,3 +287,11 @@ from python_engines.compare_command import compare  # noqa: E402
 
 app.add_typer(bench_app, name="bench")
 app.command()(compare)
+
+
+def main() -> None:
+    """The ``etlstack`` command: the app, then a quick exit (``skip_collection_at_exit``)."""
+    try:
+        app()
+    finally:  # app() ends in SystemExit, also on success
+        skip_collection_at_exit()
