@@ -28,7 +28,8 @@ def once(engine: str, path: str, warehouse: str) -> dict:
     """One load (``etlstack run``'s own path) in this process, which then exits: the parent
     times the whole command, this process its steps. ``committed_seconds``: from the process's
     start (interpreter, imports, engine start-up) to the committed run; the command's wall time
-    adds the interpreter's exit (0.4 s after a 10M Polars bulk: freeing 6.6 GiB)."""
+    adds the exit (0.2 s after a 10M Polars bulk, most of it the kernel taking back the memory
+    the allocator still holds)."""
     from bench.process_tree import process_age_seconds
     from python_engines.inputs import discover
     from python_engines.lakehouse.load import load
