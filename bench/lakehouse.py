@@ -127,9 +127,9 @@ def main(
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--once"]:
-        from python_engines.terminal import skip_collection_at_exit
+        from python_engines.process_end import run_then_exit_quickly
 
-        print(json.dumps(once(*sys.argv[2:5])))
-        skip_collection_at_exit()  # as the etlstack command ends (python_engines.cli.main)
+        # ends as the etlstack command does (python_engines.cli.main)
+        run_then_exit_quickly(lambda: print(json.dumps(once(*sys.argv[2:5]))))
     else:
         typer.run(main)

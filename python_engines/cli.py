@@ -11,13 +11,9 @@ import typer
 
 from python_engines.cli_options import CatalogUriOption, EngineOption, WarehouseOption
 from python_engines.errors import EtlStackError
+from python_engines.process_end import run_then_exit_quickly
 from python_engines.settings import EngineSettings, PathSettings, ValidationSettings
-from python_engines.terminal import (
-    console,
-    friendly_errors,
-    progress_bar,
-    skip_collection_at_exit,
-)
+from python_engines.terminal import console, friendly_errors, progress_bar
 from python_engines.validate_command import validate
 
 app = typer.Typer(
@@ -290,8 +286,5 @@ app.command()(compare)
 
 
 def main() -> None:
-    """The ``etlstack`` command: the app, then a quick exit (``skip_collection_at_exit``)."""
-    try:
-        app()
-    finally:  # app() ends in SystemExit, also on success
-        skip_collection_at_exit()
+    """The ``etlstack`` command: the app, then a quick exit (``process_end``)."""
+    run_then_exit_quickly(app)

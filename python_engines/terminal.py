@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
 from collections.abc import Callable
 
 import typer
@@ -17,16 +16,6 @@ from python_engines.settings import PathSettings
 
 console = Console(stderr=True)
 OPTION_NAMES = {"file_format": "format"}  # model field → CLI option, where they differ
-
-
-def skip_collection_at_exit() -> None:
-    """Let the interpreter's exit skip the cyclic garbage collection of everything a command
-    leaves behind (pyiceberg, sqlglot and Polars objects): 0.2 s of the 10M bulk's 20 s
-    ``etlstack run``. Objects are still freed by their reference counts; only reference cycles
-    are left to the operating system, which takes the whole process back anyway. For a process
-    that is about to end: not for one that goes on (a test session)."""
-    gc.disable()
-    gc.freeze()
 
 
 def progress_bar() -> Progress:
