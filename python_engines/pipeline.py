@@ -58,7 +58,8 @@ def run_pipeline(
     hand_out_keys: Callable[[pl.LazyFrame], None] | None = None,
 ) -> RunResult:
     """``reload_stored`` (incremental runs): given the input's rows that passed cleansing, it
-    returns the stored cleansed rows the later stages must see again (or None).
+    returns the raw text of the stored rows the later stages must see again (or None); the
+    engine cleanses them again.
     ``write_to`` (a first load, where nothing stored can change): the engine writes the output
     tables, and ``cleansed_events`` (the rows that passed cleansing), as Parquet files itself,
     and the result holds their row counts instead of the tables; ``hand_out_keys`` then gets
@@ -135,7 +136,7 @@ def _run_checked(
             )
             if stage == "cleansed" and reload_stored is not None:
                 cleansed, rows_reloaded = timed(
-                    "reload", lambda: _reload(engine, engine_name, reload_stored)
+                    "reload", lambda: _reload(engine, engine_name, parameters, reload_stored)
                 )
             if stage == "cleansed" and write_to is not None:
                 target = write_to[PASSING_TABLE]
@@ -270,20 +271,34 @@ PASSING_KEYS = pa.schema([CLEANSED.field(name) for name in IDENTIFIED])
 
 
 def _reload(
-    engine, engine_name: str, reload_stored: Callable[[pl.DataFrame], pa.Table | None]
+    engine,
+    engine_name: str,
+    parameters: dict,
+    reload_stored: Callable[[pl.DataFrame], pa.Table | None],
 ) -> tuple[pl.DataFrame, int]:
     """Hand the passing rows out as the lakehouse stores them (``storage_sql``: the one
-    definition of a ``cleansed_events`` row), add the stored rows handed back (as cleansing
-    passed them) to the engine's ``cleansed``."""
+    definition of a ``cleansed_events`` row). The stored rows handed back are their raw text
+    (``cleansed_rows.RAW_TEXT``): the engine cleanses them again, by the same stage, and adds
+    them to its ``cleansed``."""
     engine.materialize(PASSING_TABLE, storage_sql(engine_name), once=True)
     passing = conform_frame(engine.fetch_frame(PASSING_TABLE), CLEANSED)
     engine.drop(PASSING_TABLE)
     stored = reload_stored(passing)  # reads the keys only, which are stored as they are
     if stored is None or stored.num_rows == 0:
         return passing, 0
-    engine.materialize("cleansed_shape", "select * from cleansed limit 0", once=True)
-    shape = engine.fetch("cleansed_shape").schema  # the engine's own column order and types
-    engine.drop("cleansed_shape")
-    stored = stored.append_column("reject_reason", pa.nulls(stored.num_rows, pa.string()))
-    engine.append("cleansed", stored.select(shape.names).cast(shape))
+    engine.drop("raw_events")  # the input's: cleansing has read them
+    engine.register("raw_events", stored)
+    engine.materialize(STORED_TABLE, stage_sql("cleansed", engine_name, parameters))
+    again = engine.fetch(STORED_TABLE)
+    engine.drop(STORED_TABLE)
+    failed = again.num_rows - again.column("reject_reason").null_count
+    if failed:
+        raise EtlStackError(
+            f"{engine_name}: {failed:,} stored rows no longer pass cleansing (the rules changed "
+            "since they were loaded): load the files into a new warehouse — nothing was written"
+        )
+    engine.append("cleansed", again)
     return passing, stored.num_rows
+
+
+STORED_TABLE = "cleansed_stored"  # the stored rows a run recomputes, cleansed again

@@ -58,21 +58,12 @@ REJECTED_EVENTS = pa.schema(
     # the text of a line that does not split into the nine columns (reason malformed_line)
     + [("raw_line", pa.string())]
 )
-# the rows that passed cleansing, as the lakehouse keeps them (table cleansed_events): what an
-# incremental run needs to recompute the users it touches (deduplication reads the raw text).
+# the rows that passed cleansing, as the lakehouse keeps them (table cleansed_events): their raw
+# text, which a later run cleanses again (the one SQL) to recompute the users it touches, and the
+# cleansed id, user and time it finds them by. The other cleansed columns are not stored: the
+# events table holds them, and writing them cost the 10M bulk about 0.6 s.
 CLEANSED = pa.schema(
-    [
-        EVENTS.field(name)
-        for name in (
-            "event_id",
-            "user_id",
-            "event_ts",
-            "page_url",
-            "device",
-            "event_type",
-            "ip_address",
-        )
-    ]
+    [EVENTS.field(name) for name in ("event_id", "user_id", "event_ts")]
     + [(f"raw_{c}", pa.string()) for c in RAW_COLUMNS]
     + [("source_file", pa.string())]
 )

@@ -26,7 +26,9 @@ from python_engines.settings import EngineSettings
 
 LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
 _SESSION = None
-_REGISTERED: dict[str, tuple] = {}  # name → (identity of the Arrow table, persisted DataFrame)
+# name → (identity of the Arrow table, persisted DataFrame, the table: held, so that no other
+# table can be given its identity while the entry stands)
+_REGISTERED: dict[str, tuple] = {}
 
 
 def spark_session(settings: EngineSettings):
@@ -123,9 +125,11 @@ class SparkEngine:
         """Arrow → Spark; a table registered before in this session (the reference) is reused."""
         key = (name, id(table), table.num_rows)
         if _REGISTERED.get(name, (None,))[0] != key:
+            if name in _REGISTERED:  # another table under the name: its cached rows go
+                _REGISTERED.pop(name)[1].unpersist()
             frame = self.spark.createDataFrame(table).persist()
             frame.count()
-            _REGISTERED[name] = (key, frame)
+            _REGISTERED[name] = (key, frame, table)
         _REGISTERED[name][1].createOrReplaceTempView(name)
 
     def append(self, name: str, table: pa.Table) -> int:

@@ -21,7 +21,7 @@ import polars as pl
 import pyarrow as pa
 from pyiceberg.expressions import EqualTo
 
-from python_engines.cleansed_rows import cleansed_ids, restore
+from python_engines.cleansed_rows import cleansed_ids, raw_text
 from python_engines.engines import check_engine_name
 from python_engines.engines.polars_engine import sink_files
 from python_engines.errors import EtlStackError
@@ -169,11 +169,12 @@ def _load(
             # a duplicate reject keeps its raw id; its copies are stored under the cleansed one
             keys_with_copies=keys_of(cleansed_ids(duplicates.get_column("event_id"))),
         )
-        rows = restore(store.scan("cleansed_events", keep=_rows_from(start)))
-        raw_ids = rows.select(event_id=pl.col("raw_event_id")).unique()
+        rows = raw_text(store.scan("cleansed_events", keep=_rows_from(start)))
         stitched["start"] = start
-        stitched["duplicates"] = duplicates.join(raw_ids, on="event_id", how="semi")
-        return rows.to_arrow()
+        stitched["duplicates"] = duplicates.join(
+            rows.select("event_id").unique(), on="event_id", how="semi"
+        )
+        return rows.to_arrow()  # the engine cleanses them again
 
     result = run_pipeline(
         engine_name,

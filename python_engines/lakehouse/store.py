@@ -27,7 +27,7 @@ from pyiceberg.expressions import (
     GreaterThanOrEqual,
     LessThanOrEqual,
 )
-from pyiceberg.io.pyarrow import ArrowScan, PyArrowFileIO
+from pyiceberg.io.pyarrow import ArrowScan, PyArrowFileIO, schema_to_pyarrow
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import FileScanTask, Table
 
@@ -125,7 +125,7 @@ class Store:
         paths = [_own_path(task) for task in tasks]
         if None in paths:
             return pl.scan_iceberg(table)
-        schema = DATA_TABLES[name].schema
+        schema = _read_schema(table, DATA_TABLES[name].schema)
         return _parquet_rows(paths, schema) if paths else pl.from_arrow(schema.empty_table()).lazy()
 
     def is_empty(self, name: str) -> bool:
@@ -419,6 +419,14 @@ def _file_rows(table: Table, task: FileScanTask, schema: pa.Schema) -> pl.DataFr
         reader = ArrowScan(table.metadata, table.io, table.schema(), AlwaysTrue())
         return pl.from_arrow(conform(reader.to_table([task]), schema))
     return _parquet_rows([path], schema).collect()
+
+
+def _read_schema(table: Table, schema: pa.Schema) -> pa.Schema:
+    """The columns this version writes, and any the table holds that an older version wrote and
+    this one no longer does (``cleansed_events`` held every cleansed column: its rows from then
+    are read back with them, ``cleansed_rows.raw_text``). Newer files read those as null."""
+    older = [f for f in schema_to_pyarrow(table.schema()) if f.name not in schema.names]
+    return pa.schema([*schema, *(pa.field(f.name, f.type) for f in older)])
 
 
 def _parquet_rows(paths: list[Path], schema: pa.Schema) -> pl.LazyFrame:
