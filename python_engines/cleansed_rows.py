@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 
 from python_engines.schema import CLEANSED, RAW_COLUMNS
-from python_engines.transpile import derivation, transpile
+from python_engines.transpile import derivation_sql, transpile
 
 ELIDED = ("event_id", "user_id")
 LEGACY_ELIDED = ("page_url", "ip_address")  # elided too by tables written before this layout
@@ -74,5 +74,5 @@ def cleansed_ids(raw_ids: pl.Series) -> pl.Series:
 
 @cache
 def _cleansing_ids_sql() -> str:
-    expression = derivation("cleansed", "event_id").sql(dialect="duckdb")
+    expression = derivation_sql("cleansed", "event_id")
     return transpile(f"select {expression} as event_id from raw_ids", "polars")
