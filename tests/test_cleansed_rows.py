@@ -12,6 +12,7 @@ import pytest
 
 from python_engines.cleansed_rows import ELIDED, LEGACY_ELIDED, RAW_TEXT, raw_text, storage_sql
 from python_engines.engines import open_engine
+from python_engines.errors import EtlStackError
 from python_engines.inputs import discover
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store
@@ -137,3 +138,21 @@ def test_a_table_written_before_with_every_cleansed_column_loads_like_a_new_one(
     stored = Store(before, "polars").scan("cleansed_events")
     assert stored.height == Store(now, "polars").row_count("cleansed_events")
     assert stored.get_column("page_url").null_count() > 0
+
+
+def test_stored_rows_that_no_longer_pass_cleansing_stop_the_run_unwritten(tmp_path) -> None:
+    """The stored raw text is cleansed again: a stored row the rules now reject (as after a
+    change of the rules) is not silently dropped from the recomputed slice."""
+    lake = tmp_path / "lake"
+    load("polars", discover(PARITY_FIXTURE / "day1.csv"), lake)
+    store = Store(lake, "polars")
+    for task in store.tables["cleansed_events"].scan().plan_files():
+        path = task.file.file_path.removeprefix("file://")
+        pl.read_parquet(path).with_columns(raw_timestamp=pl.lit("not a time")).write_parquet(path)
+    before = {name: store.row_count(name) for name in ("events", "sessions", "rejected_events")}
+    runs = store.runs().height
+    with pytest.raises(EtlStackError, match="nothing was written"):
+        load("polars", discover(PARITY_FIXTURE / "day2.csv"), lake)
+    store = Store(lake, "polars")
+    assert {name: store.row_count(name) for name in before} == before
+    assert store.runs().height == runs

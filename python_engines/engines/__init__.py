@@ -51,9 +51,6 @@ class Engine(Protocol):
     def register(self, name: str, table: pa.Table) -> None:
         """Register an Arrow table under ``name``."""
 
-    def append(self, name: str, table: pa.Table) -> int:
-        """Add rows (in ``name``'s own column order and Arrow types) to a materialized table."""
-
     def materialize(self, name: str, sql: str, once: bool = False) -> None:
         """Run ``sql`` and keep the result as table ``name``. ``once``: a single later read
         takes the rows whole, so the engine may keep the query (a view) and plan it into that

@@ -72,12 +72,6 @@ class DuckDBEngine:
         self.con.register(f"{name}_arrow", table)
         self.con.execute(f"create or replace temp table {name} as select * from {name}_arrow")
 
-    def append(self, name: str, table: pa.Table) -> int:
-        self.con.register("appended_arrow", table)
-        self.con.execute(f"insert into {name} select * from appended_arrow")
-        self.con.unregister("appended_arrow")
-        return self._count(name)
-
     def materialize(self, name: str, sql: str, once: bool = False) -> None:
         """A view when one later read takes the rows (``once``): DuckDB plans it into that
         read (the write of an output) instead of storing the rows in a temp table first."""

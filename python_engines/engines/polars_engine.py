@@ -54,11 +54,6 @@ class PolarsEngine:
     def register(self, name: str, table: pa.Table) -> None:
         self._keep(name, pl.from_arrow(table))
 
-    def append(self, name: str, table: pa.Table) -> int:
-        frame = pl.concat([self.frames[name], pl.from_arrow(table)], how="vertical")
-        self._keep(name, frame)
-        return frame.height
-
     def materialize(self, name: str, sql: str, once: bool = False) -> None:
         """``once``: the query, planned into the one later read (module docstring)."""
         self._keep(name, self.ctx.execute(sql, eager=not once))

@@ -132,12 +132,6 @@ class SparkEngine:
             _REGISTERED[name] = (key, frame, table)
         _REGISTERED[name][1].createOrReplaceTempView(name)
 
-    def append(self, name: str, table: pa.Table) -> int:
-        previous = self.cached[name]
-        rows = self._keep(name, previous.unionByName(self.spark.createDataFrame(table)))
-        previous.unpersist()
-        return rows
-
     def materialize(self, name: str, sql: str, once: bool = False) -> None:
         """A temp view when one later read takes the rows (Spark plans it into that read): a
         local checkpoint writes every row to the block store and counts them, which only pays
@@ -194,7 +188,10 @@ class SparkEngine:
         frame = frame.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
         rows = frame.count()
         frame.createOrReplaceTempView(name)
+        replaced = self.cached.get(name)  # a stage made again from itself (cleansed + stored rows)
         self.cached[name] = frame
+        if replaced is not None:
+            replaced.unpersist()
         return rows
 
     def close(self) -> None:
