@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The lakehouse harness's rounds (bench.lakehouse.bulk_then_daily: the bulk of the 10M set into an
+# empty warehouse, then its first daily file, each load a fresh process, the bulk command timed
+# start to exit) before/after a change: same run, trees alternating, Polars.
+# BEFORE/AFTER are worktrees sharing main's .venv; cwd and PYTHONPATH pick each tree's code.
+#   lakehouse-before-after-20261203b.jsonl: before = 71c1f5d, after = the stop's last commit
+#   (cleansed_events stores raw text, Polars plans read-once stages into their reader, the
+#   compiled SQL kept between runs)
+# usage: bash <this> OUT.jsonl BEFORE_TREE AFTER_TREE [ROUNDS]
+set -euo pipefail
+OUT=$1; BEFORE=$2; AFTER=$3; ROUNDS=${4:-3}
+PYTHON=/work/main/.venv/bin/python
+DATA=/work/data-medium
+DAILY=$(ls $DATA/incremental/*.parquet | head -1)
+once() { # label tree
+  (cd $2 && PYTHONPATH=$2 $PYTHON -c "
+import json; from pathlib import Path; from bench.lakehouse import bulk_then_daily
+r = bulk_then_daily('polars', Path('$DATA/bulk'), Path('$DAILY'))
+print(json.dumps({'tree': '$1', 'commit': '$(git -C $2 rev-parse --short HEAD)', **r}))") >> $OUT
+  tail -1 $OUT | python3 -c "import json,sys; r=json.load(sys.stdin); print(r['tree'], 'command', r['bulk']['command_seconds'], 'bulk', r['bulk']['seconds']['total'], 'daily', r['daily']['seconds']['total'], 'rss GiB', round(r['peak_rss_kib']/2**20, 2))"
+}
+for round in $(seq $ROUNDS); do
+  if (( round % 2 )); then once before $BEFORE; once after $AFTER; else once after $AFTER; once before $BEFORE; fi
+done
