@@ -3,9 +3,9 @@
 # empty warehouse, then its first daily file, each load a fresh process, the bulk command timed
 # start to exit) before/after a change: same run, trees alternating, Polars.
 # BEFORE/AFTER are worktrees sharing main's .venv; cwd and PYTHONPATH pick each tree's code.
-#   lakehouse-before-after-20261203b.jsonl: before = 71c1f5d, after = the stop's last commit
-#   (cleansed_events stores raw text, Polars plans read-once stages into their reader, the
-#   compiled SQL kept between runs)
+#   lakehouse-before-after-20261203b.jsonl (09:40 UTC) and -20261203c.jsonl (09:59): before =
+#   71c1f5d, after = 5c1552b / ed0dcd6 (same code: cleansed_events stores raw text, Polars plans
+#   read-once stages into their reader, the compiled SQL kept between runs)
 # usage: bash <this> OUT.jsonl BEFORE_TREE AFTER_TREE [ROUNDS]
 set -euo pipefail
 OUT=$1; BEFORE=$2; AFTER=$3; ROUNDS=${4:-3}
