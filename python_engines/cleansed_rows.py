@@ -23,15 +23,12 @@ from __future__ import annotations
 from functools import cache
 
 import polars as pl
-import pyarrow as pa
 
 from python_engines.schema import CLEANSED, RAW_COLUMNS
 from python_engines.transpile import derivation_sql, transpile
 
 ELIDED = ("event_id", "user_id")
 LEGACY_ELIDED = ("page_url", "ip_address")  # elided too by tables written before this layout
-# the stored rows' raw text as a run reads it back: the engines' ``raw_events``
-RAW_TEXT = pa.schema([(c, pa.string()) for c in RAW_COLUMNS] + [("source_file", pa.string())])
 
 
 def _stored(name: str) -> str:
@@ -47,14 +44,20 @@ def storage_sql(engine: str) -> str:
     return passing_sql(", ".join(_stored(name) for name in CLEANSED.names), engine)
 
 
+def passing_rows(columns: str, table: str = "cleansed") -> str:
+    """``columns`` of the rows of ``table`` (the cleansed stage's rows) that cleansing passed,
+    in the source dialect."""
+    return f"select {columns} from {table} where reject_reason is null"
+
+
 def passing_sql(columns: str, engine: str) -> str:
     """The engine's query for ``columns`` of the rows cleansing passed (no reject reason)."""
-    return transpile(f"select {columns} from cleansed where reject_reason is null", engine)
+    return transpile(passing_rows(columns), engine)
 
 
 def raw_text(stored: pl.DataFrame) -> pl.DataFrame:
-    """Stored rows → their raw text, as the input held it (``RAW_TEXT``; an empty raw value reads
-    as null, which cleansing treats alike)."""
+    """Stored rows → their raw text, as the engines' ``raw_events`` holds it (``RAW_EVENTS``; an
+    empty raw value reads as null, which cleansing treats alike)."""
     elided = [c for c in ELIDED + LEGACY_ELIDED if c in stored.columns]
     return stored.select(
         *(

@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from python_engines.cleansed_rows import passing_sql, storage_sql
+from python_engines.cleansed_rows import passing_rows, passing_sql, storage_sql
 from python_engines.engines import FileTarget, open_engine
 from python_engines.errors import EtlStackError
 from python_engines.input_checks import CheckedInputs, checked
@@ -278,7 +278,7 @@ def _reload(
 ) -> tuple[pl.DataFrame, int]:
     """Hand the passing rows out as the lakehouse stores them (``storage_sql``: the one
     definition of a ``cleansed_events`` row). The stored rows handed back are their raw text
-    (``cleansed_rows.RAW_TEXT``): the engine cleanses them again, by the same stage, and adds
+    (``schema.RAW_EVENTS``): the engine cleanses them again, by the same stage, and adds
     them to its ``cleansed``."""
     engine.materialize(PASSING_TABLE, storage_sql(engine_name), once=True)
     passing = conform_frame(engine.fetch_frame(PASSING_TABLE), CLEANSED)
@@ -301,7 +301,5 @@ STORED_TABLE = "cleansed_stored"  # the stored rows a run recomputes, cleansed a
 
 def _with_stored_sql(engine_name: str) -> str:
     return transpile(
-        "select * from cleansed union all "
-        f"select * from {STORED_TABLE} where reject_reason is null",
-        engine_name,
+        f"select * from cleansed union all {passing_rows('*', STORED_TABLE)}", engine_name
     )

@@ -50,7 +50,9 @@ RAW_COLUMNS = [
     "ip_address",
     "event_type",
 ]
-RAW_EVENTS = pa.schema([(c, pa.string()) for c in RAW_COLUMNS])
+# the engines' raw_events: the nine columns as text, and the file each row came from (the stored
+# rows a later run recomputes are handed back in this shape too: cleansed_rows.raw_text)
+RAW_EVENTS = pa.schema([(c, pa.string()) for c in RAW_COLUMNS] + [("source_file", pa.string())])
 REJECTED_EVENTS = pa.schema(
     [("event_id", pa.string()), ("reason", pa.string())]
     + [(c, pa.string()) for c in RAW_COLUMNS[1:]]

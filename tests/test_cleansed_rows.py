@@ -10,13 +10,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from python_engines.cleansed_rows import ELIDED, LEGACY_ELIDED, RAW_TEXT, raw_text, storage_sql
+from python_engines.cleansed_rows import ELIDED, LEGACY_ELIDED, raw_text, storage_sql
 from python_engines.engines import open_engine
 from python_engines.errors import EtlStackError
 from python_engines.inputs import discover
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store
-from python_engines.schema import CLEANSED, RAW_COLUMNS, conform
+from python_engines.schema import CLEANSED, RAW_COLUMNS, RAW_EVENTS, conform
 from python_engines.transpile import stage_sql
 from tests.conftest import ENGINES, PARITY_FIXTURE, sorted_rows
 
@@ -90,7 +90,7 @@ def test_a_raw_value_equal_to_its_cleansed_value_is_stored_as_null() -> None:
     stored = _as_stored(rows)
     assert stored.get_column("raw_user_id").to_list() == [None, " a", None, "  "]
     expected = _raw_text_of(pl.from_arrow(conform(rows, CLEANSED)))
-    assert raw_text(stored).schema == pl.from_arrow(RAW_TEXT.empty_table()).schema
+    assert raw_text(stored).schema == pl.from_arrow(RAW_EVENTS.empty_table()).schema
     assert sorted_rows(raw_text(stored).to_arrow()) == sorted_rows(expected.to_arrow())
 
 
