@@ -174,8 +174,12 @@ class SparkEngine:
         writer.parquet(str(target.folder))
 
     def drop(self, name: str) -> None:
+        """Free a stage, or a registered table no later stage reads (the stored rows a run
+        re-registers as raw_events): registrations a run keeps (the reference) stay for reuse."""
         if name in self.cached:
             self.cached.pop(name).unpersist()
+        if name in _REGISTERED:
+            _REGISTERED.pop(name)[1].unpersist()
         self.spark.catalog.dropTempView(name)
 
     def _keep(self, name: str, frame) -> int:
