@@ -65,7 +65,6 @@ def fresh_memo(tmp_path, monkeypatch):
             memo.fingerprint,
             memo._entries,
             transpile_package.stages,
-            transpile_package._stage_sql,
             transpile_package.stage_readers,
         ):
             cached.cache_clear()

@@ -77,15 +77,11 @@ def stage_sql(name: str, engine: str, parameters: dict) -> str:
     """A stage's SQL for ``engine``."""
     _check_engine(engine)
     _check_stage(name)
-    return _stage_sql(name, engine, tuple(sorted(parameters.items())))
 
-
-@cache
-def _stage_sql(name: str, engine: str, parameters: tuple) -> str:
     def compute() -> str:
         from python_engines.transpile import compiler
 
-        return compiler.stage_sql(name, engine, dict(parameters))
+        return compiler.stage_sql(name, engine, parameters)
 
     return remembered(_key("stage_sql", name, engine, parameters), compute)
 

@@ -16,7 +16,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
 from python_engines.errors import EtlStackError
-from python_engines.transpile import SOURCE_DIALECT, rewrites, stage_names, stages
+from python_engines.transpile import SOURCE_DIALECT, rewrites, stages
 from python_engines.transpile.polars_dialect import Polars
 
 Rewrite = Callable[[exp.Expression], exp.Expression]
@@ -37,9 +37,8 @@ ENGINE_SQL: dict[str, EngineSql] = {
 
 @cache
 def parse_stage(name: str) -> exp.Expression:
-    stage = next((s for s in stages() if s.name == name), None)
-    if stage is None:
-        raise EtlStackError(f"unknown stage {name!r}: choose from {', '.join(stage_names())}")
+    """A known stage's tree (``python_engines.transpile`` checks the name first)."""
+    (stage,) = (s for s in stages() if s.name == name)
     return sqlglot.parse_one(stage.path.read_text(), read=SOURCE_DIALECT)
 
 
