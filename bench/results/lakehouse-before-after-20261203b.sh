@@ -6,6 +6,8 @@
 #   lakehouse-before-after-20261203b.jsonl (09:40 UTC) and -20261203c.jsonl (09:59): before =
 #   71c1f5d, after = 5c1552b / ed0dcd6 (same code: cleansed_events stores raw text, Polars plans
 #   read-once stages into their reader, the compiled SQL kept between runs)
+#   lakehouse-before-after-20261203d.jsonl (10:21): before = 57499a8, after = 01273e4 (the
+#   review's mends: no change meant to timing)
 # usage: bash <this> OUT.jsonl BEFORE_TREE AFTER_TREE [ROUNDS]
 set -euo pipefail
 OUT=$1; BEFORE=$2; AFTER=$3; ROUNDS=${4:-3}
