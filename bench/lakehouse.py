@@ -3,6 +3,10 @@
 ``python -m bench.lakehouse --input data/bench-medium --runs 1``. Each (engine, run) has a fresh
 warehouse and a process per load, as a user runs them: the bulk command's wall time is timed
 from outside, start to exit; per-step seconds come from the run log the load itself writes.
+
+Each round also times the physical floor of the bulk (``floor_once``), in its own process, so a
+load's time can be read as a multiple of it: this host's speed drifts by the minute (10-15 %
+between quiet and busy spells), and a ratio to work measured in the same round drifts less.
 """
 
 from __future__ import annotations
@@ -22,6 +26,38 @@ from bench.tries import peak_rss_gib, round_robin, run_json, step_medians
 
 ENGINES = ["polars", "duckdb", "spark"]
 LOADS = ("bulk", "daily")
+FLOOR = "floor"  # the round-robin's name for the floor's tries
+
+
+def floor_once(bulk: str, folder: str) -> dict:
+    """The physical floor of the bulk, as issue 15 set it: DuckDB reads the input files, sorts
+    their rows by (user, timestamp, id) and writes them back as one Parquet file (zstd). No rule,
+    no dedup, no catalog: what any load of these rows into sorted columnar files must at least
+    do. The parent times the process, start to exit, like the bulk command."""
+    import duckdb
+
+    started = time.perf_counter()
+    files = sorted(str(p) for p in Path(bulk).glob("*.parquet"))
+    target = str(Path(folder) / "floor.parquet").replace("'", "''")
+    con = duckdb.connect()
+    con.execute(
+        'copy (select * from read_parquet($files) order by user_id, "timestamp", event_id) '
+        f"to '{target}' (format parquet, compression zstd)",
+        {"files": files},
+    )
+    rows = con.execute("select count(*) from read_parquet($files)", {"files": files}).fetchone()
+    return {"rows": rows[0], "seconds": round(time.perf_counter() - started, 3)}
+
+
+def floor_command(bulk: Path) -> dict:
+    """``floor_once`` in its own process, timed from outside (``command_seconds``)."""
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as folder:
+        started = time.perf_counter()
+        measured = run_json(
+            [sys.executable, "-m", "bench.lakehouse", "--floor-once", str(bulk), folder]
+        )
+        measured["command_seconds"] = round(time.perf_counter() - started, 3)
+    return measured
 
 
 def once(engine: str, path: str, warehouse: str) -> dict:
@@ -72,15 +108,28 @@ def main(
     ),
     runs: Annotated[int, typer.Option(help="Runs per engine; medians are reported.")] = 1,
     engines: Annotated[str, typer.Option(help="Comma-separated engines.")] = ",".join(ENGINES),
+    floor: Annotated[
+        bool,
+        typer.Option(
+            "--floor/--no-floor",
+            help="Also time the bulk's physical floor each round (DuckDB read, sort, write).",
+        ),
+    ] = True,
 ) -> None:
     """Time a bulk load and a daily load into Iceberg per engine; write bench/results/lakehouse-*."""
     bulk = input_path.resolve() / "bulk"
     daily = min((input_path.resolve() / "incremental").glob("*.parquet"))
 
     def measure(engine: str) -> dict:
-        return bulk_then_daily(engine, bulk, daily)
+        return floor_command(bulk) if engine == FLOOR else bulk_then_daily(engine, bulk, daily)
 
     def on_try(number: int, engine: str, tries: dict[str, list[dict]]) -> None:
+        if engine == FLOOR:
+            typer.echo(
+                f"round {number}/{runs}: {FLOOR:>8}: {tries[FLOOR][-1]['command_seconds']:.1f} s "
+                "(DuckDB read, sort, write)"
+            )
+            return
         bulk_seconds, daily_seconds = (tries[engine][-1][load]["seconds"] for load in LOADS)
         typer.echo(
             f"round {number}/{runs}: {engine:>8}: bulk {bulk_seconds['total']:.1f} s, command "
@@ -91,6 +140,11 @@ def main(
         )
 
     names = [e.strip() for e in engines.split(",")]
+    tried = round_robin(([FLOOR] if floor else []) + names, runs, measure, on_try)
+    floors = tried.pop(FLOOR, [])
+    floor_median = (
+        round(statistics.median(t["command_seconds"] for t in floors), 2) if floors else None
+    )
     cases = [
         {
             "engine": engine,
@@ -103,8 +157,9 @@ def main(
                 statistics.median(t["bulk"]["command_seconds"] for t in tries), 2
             ),
             "peak_rss_gib": peak_rss_gib(tries),
+            **({"bulk_command_floors": floor_multiples(tries, floors)} if floors else {}),
         }
-        for engine, tries in round_robin(names, runs, measure, on_try).items()
+        for engine, tries in tried.items()
     ]
     for case in cases:
         bulk_seconds, daily_seconds = (case[f"{load}_median_seconds"] for load in LOADS)
@@ -115,6 +170,12 @@ def main(
             f"({100 * daily_seconds['total'] / bulk_seconds['total']:.1f} %), "
             f"peak RSS {case['peak_rss_gib']} GiB"
         )
+        if floors:
+            typer.echo(
+                f"{'':>13}{case['engine']:>8}: bulk command = "
+                f"{statistics.median(case['bulk_command_floors']):.2f}x the floor (median of the "
+                f"rounds' ratios; the floor's median {floor_median:.2f} s)"
+            )
     path = write_result(
         "lakehouse",
         ("polars", "duckdb", "pyspark", "pyiceberg"),
@@ -124,8 +185,17 @@ def main(
             f"round-robin, median of {runs}"
         ),
         cases=cases,
+        floor={"tries": floors, "command_median_seconds": floor_median} if floors else None,
     )
     typer.echo(f"results: {path}")
+
+
+def floor_multiples(tries: list[dict], floors: list[dict]) -> list[float]:
+    """Each round's bulk command as a multiple of the same round's floor."""
+    return [
+        round(t["bulk"]["command_seconds"] / f["command_seconds"], 3)
+        for t, f in zip(tries, floors, strict=True)
+    ]
 
 
 if __name__ == "__main__":
@@ -134,5 +204,7 @@ if __name__ == "__main__":
 
         # ends as the etlstack command does (python_engines.cli.main)
         run_then_exit_quickly(lambda: print(json.dumps(once(*sys.argv[2:5]))))
+    elif sys.argv[1:2] == ["--floor-once"]:
+        print(json.dumps(floor_once(*sys.argv[2:4])))
     else:
         typer.run(main)

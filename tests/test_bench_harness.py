@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
@@ -147,3 +148,21 @@ def test_a_try_over_the_memory_cap_is_stopped_and_not_timed(tiny_bench: Path) ->
     assert stopped["over_memory_cap"] and stopped["rss_when_stopped"] > 100 * 2**20
     finished = run_try(Case("polars", 1), folder, False, None, None, memory_cap_bytes=8 * 2**30)
     assert "over_memory_cap" not in finished and finished["peak_rss_bytes"] < 8 * 2**30
+
+
+def test_the_floor_writes_every_bulk_row_sorted_by_user_time_and_id(small_dataset, tmp_path):
+    """The lakehouse benchmark's floor (issue 15's: DuckDB read, sort, one Parquet file) does
+    the work it claims, so a load's multiple of it means something."""
+    from bench.lakehouse import floor_multiples, floor_once
+
+    out, _ = small_dataset
+    measured = floor_once(str(out / "bulk"), str(tmp_path))
+
+    written = pl.read_parquet(tmp_path / "floor.parquet")
+    read = pl.read_parquet(sorted((out / "bulk").glob("*.parquet")))
+    assert measured["rows"] == written.height == read.height
+    order = ["user_id", "timestamp", "event_id"]
+    assert written.select(order).equals(read.select(order).sort(order, nulls_last=True))
+    assert floor_multiples([{"bulk": {"command_seconds": 6.0}}], [{"command_seconds": 2.0}]) == [
+        3.0
+    ]
