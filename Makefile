@@ -82,7 +82,7 @@ bench-parts: setup ## generator throughput (SIZES=small,medium) and Iceberg load
 	$(RUN) python -m bench.generator --sizes $(SIZES)
 	test -f data/bench-$(BENCH_SIZE)/_generation.json || \
 		$(RUN) etlstack generate --size $(BENCH_SIZE) --format parquet --out data/bench-$(BENCH_SIZE)
-	$(RUN) python -m bench.lakehouse --input data/bench-$(BENCH_SIZE)
+	$(RUN) python -m bench.lakehouse --input data/bench-$(BENCH_SIZE) --readme README.md
 
 clean: ## remove generated data, warehouse and caches (not the environment)
 	rm -rf data warehouse bench/results/*.tmp .pytest_cache .ruff_cache target dbt_packages logs

@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 
+from bench.lakehouse_report import write_report
 from bench.machine import peak_rss_kib, write_result
 from bench.tries import peak_rss_gib, round_robin, run_json, step_medians
 
@@ -115,8 +116,13 @@ def main(
             help="Also time the bulk's physical floor each round (DuckDB read, sort, write).",
         ),
     ] = True,
+    readme: Annotated[
+        Path | None,
+        typer.Option(help="Also rewrite this README's section between the lakehouse markers."),
+    ] = None,
 ) -> None:
-    """Time a bulk load and a daily load into Iceberg per engine; write bench/results/lakehouse-*."""
+    """Time a bulk load and a daily load into Iceberg per engine; write bench/results/lakehouse-*
+    and bench/reports/lakehouse/report.md."""
     bulk = input_path.resolve() / "bulk"
     daily = min((input_path.resolve() / "incremental").glob("*.parquet"))
 
@@ -188,6 +194,7 @@ def main(
         floor={"tries": floors, "command_median_seconds": floor_median} if floors else None,
     )
     typer.echo(f"results: {path}")
+    typer.echo(f"report: {write_report(path, readme)}")
 
 
 def floor_multiples(tries: list[dict], floors: list[dict]) -> list[float]:

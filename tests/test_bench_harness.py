@@ -166,3 +166,44 @@ def test_the_floor_writes_every_bulk_row_sorted_by_user_time_and_id(small_datase
     assert floor_multiples([{"bulk": {"command_seconds": 6.0}}], [{"command_seconds": 2.0}]) == [
         3.0
     ]
+
+
+def test_the_lakehouse_report_shows_the_medians_and_floor_multiples_of_its_result_file(tmp_path):
+    from bench.lakehouse_report import END, START, to_markdown
+    from bench.report.readme import write_readme_section
+
+    def load(total: float, command: float | None = None) -> dict:
+        figures = {"rows_in": 9_000_000, "seconds": {"total": total}}
+        return figures | ({"command_seconds": command} if command else {})
+
+    tries = [
+        {"bulk": load(b, c), "daily": load(d)}
+        for b, c, d in [(17.0, 18.0, 1.5), (19.0, 20.0, 1.7), (18.0, 19.0, 1.6)]
+    ]
+    result = {
+        "date": "2026-12-03T12:00:00+00:00",
+        "machine": {"cpu": "a CPU", "cores": 2, "memory_gib": 23.5},
+        "method": "round-robin",
+        "cases": [
+            {
+                "engine": "polars",
+                "tries": tries,
+                "bulk_median_seconds": {"total": 18.0},
+                "daily_median_seconds": {"total": 1.6},
+                "peak_rss_gib": 6.5,
+                "bulk_command_floors": [2.25, 2.5, 2.0],
+            }
+        ],
+        "floor": {"tries": [{"command_seconds": s} for s in (8.0, 8.0, 9.5)]},
+    }
+    text = to_markdown(result, "bench/results/x.json")
+    row = "| `polars` | 19.0 (18.0-20.0) | 2.25 (2.00-2.50) | 18.0 (17.0-19.0) | 1.60 (1.50-1.70) |"
+    assert row + " 8.9 % | 6.5 GiB |" in text
+    assert "one Parquet file, 8.0 (8.0-9.5) s" in text
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"before\n{START}\nold figures\n{END}\nafter\n")
+    write_readme_section(readme, text, START, END)
+    written = readme.read_text()
+    assert row in written and "old figures" not in written
+    assert written.startswith("before\n") and written.endswith("after\n")

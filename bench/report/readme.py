@@ -32,9 +32,11 @@ def fragment(doc: Document, report_dir: Path, readme: Path) -> str:
     )
 
 
-def write_readme_section(readme: Path, text: str) -> None:
+def write_readme_section(readme: Path, text: str, start: str = START, end: str = END) -> None:
+    """``text`` between the README's ``start`` and ``end`` markers (the bench report's, unless
+    other markers are given)."""
     content = readme.read_text()
-    if START not in content or END not in content:
-        raise EtlStackError(f"{readme} has no {START} … {END} markers for the bench section")
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    readme.write_text(pattern.sub(lambda _: f"{START}\n{text.strip()}\n{END}", content, count=1))
+    if start not in content or end not in content:
+        raise EtlStackError(f"{readme} has no {start} … {end} markers for the bench section")
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    readme.write_text(pattern.sub(lambda _: f"{start}\n{text.strip()}\n{end}", content, count=1))
