@@ -207,3 +207,51 @@ def test_copies_that_differ_only_around_their_id_keep_the_same_one_on_every_engi
         rejected = result.tables["rejected_events"].to_pylist()
         assert [(r["event_id"], r["reason"]) for r in rejected] == [("e9", "duplicate_event_id")]
         (tmp_path / name).unlink()
+
+
+def _iso_texts(count: int) -> list[tuple[str, datetime]]:
+    """Valid ISO-8601 texts with every kind of rest after the seconds (none, a fraction of 1-6
+    digits, z, an offset of either sign, a fraction and a zone), each with the instant Python
+    reads from its parts: the oracle the engines' calendar arithmetic must meet."""
+    import random
+    from datetime import timedelta, timezone
+
+    pick = random.Random(20261203)
+    texts = []
+    for _ in range(count):
+        moment = datetime(1970, 1, 1) + timedelta(seconds=pick.randrange(-(10**9), 4 * 10**9))
+        digits = pick.choice([0, 0, 1, 2, 3, 6, pick.randint(1, 6)])
+        fraction = "".join(pick.choice("0123456789") for _ in range(digits))
+        sign, hours, minutes = pick.choice("+-"), pick.randint(0, 14), pick.randint(0, 59)
+        zone = pick.choice(["", "Z", f"{sign}{hours:02d}:{minutes:02d}"])
+        text = moment.strftime(f"%Y-%m-%d{pick.choice(' T')}%H:%M:%S")
+        text += f".{fraction}" * bool(digits) + zone
+        offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
+        local = moment.replace(microsecond=int(fraction.ljust(6, "0")))
+        tz = timezone(offset) if zone not in ("", "Z") else UTC
+        texts.append((text, local.replace(tzinfo=tz).astimezone(UTC)))
+    return texts
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_iso_timestamps_with_any_fraction_and_zone_give_the_instant_python_reads(
+    engine: str, tmp_path: Path
+) -> None:
+    texts = _iso_texts(400)
+    raw = {c: [""] * len(texts) for c in ("session_id", "country", "device", "event_type")}
+    raw |= {"page_url": ["/"] * len(texts), "ip_address": ["8.8.8.8"] * len(texts)}
+    frame = pl.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(texts))],
+            "user_id": [f"u{i}" for i in range(len(texts))],
+            "timestamp": [text for text, _ in texts],
+            **raw,
+        }
+    )
+    frame.write_parquet(tmp_path / "day.parquet")
+    result = run_pipeline(engine, discover(tmp_path, "parquet"))
+
+    events = pl.from_arrow(result.tables["events"]).select("event_id", "event_ts")
+    read = dict(events.iter_rows())
+    assert result.tables["rejected_events"].num_rows == 0
+    assert [read[f"e{i}"] for i in range(len(texts))] == [instant for _, instant in texts]

@@ -29,36 +29,35 @@ shaped as (
         regexp_matches(
             ts_text,
             '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?$'
-        ) as ts_is_iso,
-        regexp_matches(ts_text, '[+-][0-9]{2}:[0-9]{2}$') as ts_has_offset
+        ) as ts_is_iso
     from trimmed
 ),
 
--- the text of an iso timestamp (null otherwise), the length of its zone suffix (z: 1, an offset: 6)
--- and the offset in minutes: its fields are read in place below, at fixed positions.
+-- the text of an iso timestamp (null otherwise) and what follows its seconds: nothing (almost
+-- every row), a fraction, a zone, or both. the shape check guarantees what the rest can hold, so
+-- it is read with plain tests: only an offset has a ':' (and its sign is the rest's only '-'),
+-- only a fraction starts with '.', only a z ends with 'z'. (reading the whole text at positions
+-- counted from its end took polars 0.25 s more for 9m rows.)
 split_ts as (
     select
         *,
         case when ts_is_iso then ts_text end as ts_iso_text,
-        case
-            when ts_has_offset then 6
-            when right(ts_text, 1) = 'Z' then 1
-            else 0
-        end as ts_suffix_length,
-        case
-            when ts_has_offset
-                then (case when substr(ts_text, length(ts_text) - 5, 1) = '-' then -1 else 1 end)
-                * (
-                    try_cast(substr(ts_text, length(ts_text) - 4, 2) as bigint) * 60
-                    + try_cast(substr(ts_text, length(ts_text) - 1, 2) as bigint)
-                )
-            else 0
-        end as ts_offset_minutes
+        case when ts_is_iso then substr(ts_text, 20) end as ts_rest
     from shaped
 ),
 
--- the fields of yyyy-mm-dd?hh:mm:ss[.ffffff], as integers (the shape check guarantees the digits);
--- the fraction runs from the 21st character to the zone suffix.
+-- the offset's text (null without one) and the length of the zone suffix (z: 1, an offset: 6).
+zoned as (
+    select
+        *,
+        case when ts_rest like '%:%' then ts_rest end as ts_offset_text,
+        case when ts_rest like '%:%' then 6 when ts_rest like '%Z' then 1 else 0 end
+            as ts_suffix_length
+    from split_ts
+),
+
+-- the fields of yyyy-mm-dd?hh:mm:ss[.ffffff][zone], as integers, read in place (the shape
+-- check guarantees the digits); the fraction runs from the rest's 2nd character to the zone.
 fields as (
     select
         *,
@@ -68,20 +67,28 @@ fields as (
         try_cast(substr(ts_iso_text, 12, 2) as bigint) * 3600
         + try_cast(substr(ts_iso_text, 15, 2) as bigint) * 60
         + try_cast(substr(ts_iso_text, 18, 2) as bigint) as ts_second_of_day,
-        try_cast(
-            rpad(
-                coalesce(
+        coalesce(
+            (case when ts_offset_text like '%-%' then -1 else 1 end)
+            * (
+                try_cast(substr(ts_offset_text, length(ts_offset_text) - 4, 2) as bigint) * 60
+                + try_cast(substr(ts_offset_text, length(ts_offset_text) - 1, 2) as bigint)
+            ),
+            0
+        ) as ts_offset_minutes,
+        coalesce(
+            try_cast(
+                rpad(
                     case
-                        when substr(ts_iso_text, 20, 1) = '.'
-                            then substr(ts_iso_text, 21, length(ts_iso_text) - 20 - ts_suffix_length)
+                        when ts_rest like '.%'
+                            then substr(ts_rest, 2, length(ts_rest) - 1 - ts_suffix_length)
                     end,
+                    6,
                     '0'
-                ),
-                6,
-                '0'
-            ) as bigint
+                ) as bigint
+            ),
+            0
         ) as ts_microsecond
-    from split_ts
+    from zoned
 ),
 
 -- calendar arithmetic instead of each engine's string-to-timestamp parser (their leniency differs,
