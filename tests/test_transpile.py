@@ -38,6 +38,11 @@ GOLDEN = {
         "spark": "SELECT REGEXP_REPLACE(s, '^ +| +$', '') FROM t",
         "polars": "SELECT REGEXP_REPLACE(s, '^ +| +$', '', 'g') FROM t",
     },
+    "select a from t order by a desc": {
+        "duckdb": "SELECT a FROM t ORDER BY a DESC",
+        "spark": "SELECT a FROM t ORDER BY a DESC",
+        "polars": "SELECT a FROM t ORDER BY a DESC NULLS LAST",
+    },
     "select gap > :minutes * 60 from t": {
         "duckdb": "SELECT gap > 30 * 60 FROM t",
         "spark": "SELECT gap > 30 * 60 FROM t",
@@ -51,6 +56,18 @@ GOLDEN = {
 def test_source_sql_transpiles_to_the_golden_output(source: str, engine: str) -> None:
     sql = transpile(source, engine, {"minutes": 30})
     assert " ".join(sql.split()) == GOLDEN[source][engine]
+
+
+def test_a_descending_order_puts_nulls_where_the_source_does_on_polars() -> None:
+    """The source's ``desc`` sorts nulls last (DuckDB); Polars' own ``desc`` sorts them first."""
+    import duckdb
+    import polars as pl
+
+    rows = pl.DataFrame({"a": [2, None, 3, None, 1]})
+    source = "select a from rows order by a desc"
+    expected = [a for (a,) in duckdb.sql(source).fetchall()]
+    ran = pl.SQLContext(rows=rows).execute(transpile(source, "polars"), eager=True)
+    assert ran.get_column("a").to_list() == expected == [3, 2, 1, None, None]
 
 
 @pytest.mark.parametrize(

@@ -23,17 +23,18 @@ bounded as (
     from neighbours
 ),
 
--- the session an event belongs to started at the latest entry at or before it. of events tied on
--- event_ts only the first (by event_id) can be an entry (the others are 0 s after it), so ordering
--- by event_ts, then the entry before the rest, needs no event_id: a running max over that order
--- sees a tied entry from every event it ties with. (a range frame over event_ts alone gives the
--- same; polars finds each row's last peer for it: 10m bulk, 3.2 s vs 2.9 s for the stage.)
+-- the session an event belongs to started at the latest entry at or before its event_ts. a range
+-- frame takes in every event with the same event_ts, so the order needs no event_id tie-break (of
+-- tied events only the first can be an entry: the others are 0 s after it), which saves a sort on it.
+-- (ordering by event_ts, then the entry first, over a rows frame gives the same and was 0.3 s
+-- quicker on polars at 10m, but spark then sorted every row a second time: this order is a prefix of
+-- lag/lead's, so spark sorts once.)
 started as (
     select
         *,
         max(case when is_session_entry then event_ts end) over (
-            partition by user_id order by event_ts, is_session_entry desc
-            rows between unbounded preceding and current row
+            partition by user_id order by event_ts
+            range between unbounded preceding and current row
         ) as session_start
     from bounded
 )

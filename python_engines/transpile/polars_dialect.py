@@ -38,6 +38,10 @@ def _trim(self: Generator, expression: exp.Trim) -> str:
 
 
 class Polars(DuckDB):
+    # Polars sorts a null as the largest value: last ascending, first descending (DuckDB: last
+    # both ways), so a descending order from the source says NULLS LAST here
+    NULL_ORDERING = "nulls_are_large"
+
     class Generator(DuckDB.Generator):
         TRANSFORMS: ClassVar[dict] = {
             **DuckDB.Generator.TRANSFORMS,
