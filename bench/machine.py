@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -44,14 +45,27 @@ def package_versions(*names: str) -> dict[str, str]:
     return {name: version(name) for name in names}
 
 
+def git_commit() -> str:
+    """The checkout's HEAD, ``-dirty`` when it has uncommitted changes."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True)
+        return done.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def write_result(benchmark: str, packages: tuple[str, ...], **fields: object) -> Path:
-    """``bench/results/<benchmark>-<UTC stamp>.json`` with the date, machine and versions."""
+    """``bench/results/<benchmark>-<UTC stamp>.json`` with the date, machine, versions and commit."""
     stamp = datetime.now(UTC)
     result = {
         "benchmark": benchmark,
         "date": stamp.isoformat(timespec="seconds"),
         "machine": describe_machine(),
         "versions": package_versions(*packages),
+        "git_commit": git_commit(),
         **fields,
     }
     RESULTS.mkdir(exist_ok=True)

@@ -4,11 +4,10 @@ tries — the contract the report and other tools read. A dated copy goes to ben
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.machine import RESULTS, describe_machine, package_versions
+from bench.machine import RESULTS, describe_machine, git_commit, package_versions
 from bench.matrix import Matrix
 from python_engines.errors import EtlStackError
 
@@ -40,17 +39,6 @@ METHOD = (
     "timed; all cases of a size must agree before times are kept. peak_rss_bytes is the sum of "
     "each process's peak (driver, JVM, executors): an upper bound of the tree's peak."
 )
-
-
-def git_commit() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        )
-        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True)
-        return done.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def header(matrix: Matrix, started: datetime) -> dict:

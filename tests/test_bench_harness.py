@@ -183,6 +183,7 @@ def test_the_lakehouse_report_shows_the_medians_and_floor_multiples_of_its_resul
     result = {
         "date": "2026-12-03T12:00:00+00:00",
         "machine": {"cpu": "a CPU", "cores": 2, "memory_gib": 23.5},
+        "git_commit": "0123456789abcdef0123456789abcdef01234567-dirty",
         "method": "round-robin",
         "cases": [
             {
@@ -200,6 +201,7 @@ def test_the_lakehouse_report_shows_the_medians_and_floor_multiples_of_its_resul
     row = "| `polars` | 19.0 (18.0-20.0) | 2.25 (2.00-2.50) | 18.0 (17.0-19.0) | 1.60 (1.50-1.70) |"
     assert row + " 8.9 % | 6.5 GiB |" in text
     assert "one Parquet file, 8.0 (8.0-9.5) s" in text
+    assert "23.5 GiB; git 0123456789ab-dirty; round-robin" in text  # the code it measured
 
     readme = tmp_path / "README.md"
     readme.write_text(f"before\n{START}\nold figures\n{END}\nafter\n")
