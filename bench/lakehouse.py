@@ -40,14 +40,16 @@ def floor_once(bulk: str, folder: str) -> dict:
     started = time.perf_counter()
     files = sorted(str(p) for p in Path(bulk).glob("*.parquet"))
     target = str(Path(folder) / "floor.parquet").replace("'", "''")
-    con = duckdb.connect()
-    con.execute(
-        'copy (select * from read_parquet($files) order by user_id, "timestamp", event_id) '
-        f"to '{target}' (format parquet, compression zstd)",
-        {"files": files},
+    (rows,) = (
+        duckdb.connect()
+        .execute(  # copy answers with the rows it wrote
+            'copy (select * from read_parquet($files) order by user_id, "timestamp", event_id) '
+            f"to '{target}' (format parquet, compression zstd)",
+            {"files": files},
+        )
+        .fetchone()
     )
-    rows = con.execute("select count(*) from read_parquet($files)", {"files": files}).fetchone()
-    return {"rows": rows[0], "seconds": round(time.perf_counter() - started, 3)}
+    return {"rows": rows, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def floor_command(bulk: Path) -> dict:

@@ -57,6 +57,11 @@ def git_commit() -> str:
         return "unknown"
 
 
+def short_commit(commit: str) -> str:
+    """A ``git_commit`` as a report names it: 12 hex digits, and ``-dirty`` if it was."""
+    return commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
+
+
 def write_result(benchmark: str, packages: tuple[str, ...], **fields: object) -> Path:
     """``bench/results/<benchmark>-<UTC stamp>.json`` with the date, machine, versions and commit."""
     stamp = datetime.now(UTC)

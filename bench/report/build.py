@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench.machine import short_commit
 from bench.report import plots, sections
 from bench.report.analysis import memory_fits, summarize_cases, time_fits
 from bench.report.costs import largest_vm, load_prices
@@ -26,7 +27,7 @@ def build_document(results: dict) -> Document:
     doc = Document(f"etlstack bench — {header['date']}")
     doc.paragraph(
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; "
-        f"git {header['git_commit'][:12]}; "
+        f"git {short_commit(header['git_commit'])}; "
         + ", ".join(f"{k} {v}" for k, v in header["versions"].items())
     )
     m = header["matrix"]
