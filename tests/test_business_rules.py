@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
@@ -213,9 +214,6 @@ def _iso_texts(count: int) -> list[tuple[str, datetime]]:
     """Valid ISO-8601 texts with every kind of rest after the seconds (none, a fraction of 1-6
     digits, z, an offset of either sign, a fraction and a zone), each with the instant Python
     reads from its parts: the oracle the engines' calendar arithmetic must meet."""
-    import random
-    from datetime import timedelta, timezone
-
     pick = random.Random(20261203)
     texts = []
     for _ in range(count):
