@@ -46,12 +46,17 @@ def package_versions(*names: str) -> dict[str, str]:
 
 
 def git_commit() -> str:
-    """The checkout's HEAD, ``-dirty`` when it has uncommitted changes."""
+    """The checkout's HEAD, ``-dirty`` when a tracked file has uncommitted changes (untracked
+    files, such as the result files of earlier runs, do not change the code measured)."""
     try:
         done = subprocess.run(
             ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
         )
-        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+        )
         return done.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

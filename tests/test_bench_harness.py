@@ -4,6 +4,7 @@ that catch a changed row, and the report built from the results."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.fingerprint import FingerprintMismatch, check_agree, table_fingerprint
+from bench.machine import git_commit
 from bench.results_file import TRY_FIELDS
 from bench.statistics import summarize
 from python_engines.cli import app
@@ -209,3 +211,21 @@ def test_the_lakehouse_report_shows_the_medians_and_floor_multiples_of_its_resul
     written = readme.read_text()
     assert row in written and "old figures" not in written
     assert written.startswith("before\n") and written.endswith("after\n")
+
+
+def test_a_result_names_its_commit_dirty_only_for_changed_tracked_files(tmp_path, monkeypatch):
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", "code.py")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "code")
+    monkeypatch.chdir(tmp_path)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    (tmp_path / "result-of-an-earlier-run.json").write_text("{}")  # untracked: same code
+    assert git_commit() == head
+    (tmp_path / "code.py").write_text("x = 2\n")  # the code measured is not the commit's
+    assert git_commit() == f"{head}-dirty"
