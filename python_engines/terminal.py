@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 from collections.abc import Callable
 
@@ -19,6 +20,8 @@ OPTION_NAMES = {"file_format": "format"}  # model field → CLI option, where th
 
 
 def progress_bar() -> Progress:
+    """Shown on a terminal only: elsewhere (a log, a pipe) Rich's stopped display left a blank
+    line, which made an error that followed two lines."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -26,6 +29,7 @@ def progress_bar() -> Progress:
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,
     )
 
 
@@ -59,9 +63,27 @@ def friendly_errors(func: Callable[..., None]) -> Callable[..., None]:
                     "no space left on the device: free space and run again (a load that stops "
                     "here commits nothing; readers see the last committed run)"
                 )
+            if isinstance(exc, OSError) and exc.filename:
+                _fail(f"{exc.filename}: {os_problem(exc)} (ETLSTACK_DEBUG=1 shows the traceback)")
             _fail(f"{type(exc).__name__}: {exc} (ETLSTACK_DEBUG=1 shows the traceback)")
 
     return wrapper
+
+
+# what an operating-system error on a path means to a user (else its own words, lower case)
+OS_PROBLEMS = {
+    errno.EEXIST: "a file is in the way where a folder is needed",
+    errno.ENOTDIR: "part of this path is a file, not a folder",
+    errno.EISDIR: "is a folder, not a file",
+    errno.EROFS: "read-only file system: choose a place that can be written",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOENT: "no such file or folder",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    return OS_PROBLEMS.get(exc.errno, (exc.strerror or str(exc)).lower())
 
 
 def _fail(message: str) -> None:

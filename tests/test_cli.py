@@ -62,6 +62,18 @@ def test_build_reference_rejects_a_missing_package(tmp_path: Path) -> None:
     assert "no such package file" in result.output
 
 
+def test_build_reference_says_why_a_file_does_not_unpack(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.deb"
+    fake.write_text("event_id,user_id\n")
+    result = runner.invoke(
+        app, ["build-reference", "--deb", str(fake), "--out", str(tmp_path / "r.parquet")]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: cannot unpack {fake} with dpkg-deb: dpkg-deb: ")
+    assert "not a Debian format archive" in result.output  # dpkg-deb's own reason
+    assert "non-zero exit status" not in result.output and len(result.output.splitlines()) == 1
+
+
 @pytest.mark.parametrize("engine", ["polars", "spark", "duckdb"])
 def test_show_sql_prints_what_the_engine_runs_for_each_stage(engine: str) -> None:
     from python_engines.transpile import stage_names, stage_sql
@@ -138,3 +150,47 @@ def test_the_installed_command_exits_without_collecting_what_it_leaves() -> None
     assert "Usage" in done.stdout
     on, frozen = done.stdout.rsplit("collector on:", 1)[1].split()
     assert on == "False" and int(frozen) > 10_000
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "--engine", "polars", "--input", "pyproject.toml"],
+        ["history", "--engine", "polars"],
+        ["validate"],
+    ],
+)
+def test_a_warehouse_path_that_is_a_file_is_one_plain_line(tmp_path: Path, command) -> None:
+    in_the_way = tmp_path / "lake"
+    in_the_way.write_text("not a folder")
+    if command[0] == "run":  # a real input, so the run gets as far as the warehouse
+        events = tmp_path / "events.csv"
+        events.write_text(
+            "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type\n"
+            "e1,u1,s1,2026-10-01T00:00:00Z,/home,DE,mobile,1.2.3.4,page_view\n"
+        )
+        command = [*command[:-1], str(events)]
+    result = runner.invoke(app, [*command, "--warehouse", str(in_the_way)])
+    assert result.exit_code == 1
+    # one line, first: no blank line left by a progress display, no exception class name
+    assert result.output.splitlines() == [result.output.strip()]
+    assert result.output.startswith(f"error: {in_the_way}: a file is in the way")
+    assert "FileExistsError" not in result.output and "Errno" not in result.output
+
+
+def test_a_catalog_uri_of_an_unknown_database_kind_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "history",
+            "--engine",
+            "duckdb",
+            "--warehouse",
+            str(tmp_path),
+            "--catalog-uri",
+            "bogus://x/y",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "unknown database kind 'bogus'" in result.output
+    assert "plugin" not in result.output and "sqlalchemy.dialects" not in result.output

@@ -17,7 +17,7 @@ from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.table import Table
 from pyiceberg.transforms import DayTransform
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, NoSuchModuleError
 
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse import event_keys, manifest_filter_fix
@@ -106,6 +106,12 @@ def catalog_error(where: str, exc: Exception) -> EtlStackError:
     message too."""
     text = str(exc).strip()
     first_line = text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, NoSuchModuleError):  # "Can't load plugin: sqlalchemy.dialects:bogus"
+        kind = where.split(":", 1)[0]
+        first_line = (
+            f"unknown database kind '{kind}' (a SQLAlchemy URI: sqlite:///PATH, "
+            "postgresql+psycopg2://USER@HOST/DB)"
+        )
     return EtlStackError(
         f"cannot open the Iceberg catalog {mask_uri(where)}: {mask_uri(first_line)}"
     )

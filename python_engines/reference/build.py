@@ -48,8 +48,13 @@ def build_from_deb(deb: Path, out: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         try:
             subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True, capture_output=True)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise EtlStackError(f"cannot unpack {deb} with dpkg-deb: {exc}") from exc
+        except subprocess.CalledProcessError as exc:  # dpkg-deb says why on its stderr
+            said = exc.stderr.decode(errors="replace").strip().splitlines()
+            raise EtlStackError(
+                f"cannot unpack {deb} with dpkg-deb: {said[0] if said else 'it failed'}"
+            ) from exc
+        except OSError as exc:  # no dpkg-deb on this machine
+            raise EtlStackError(f"cannot unpack {deb} with dpkg-deb: {exc.strerror}") from exc
         frame = parse_geoip(Path(tmp) / GEOIP_MEMBER)
     frame.write_parquet(out, compression="zstd", compression_level=19, statistics=True)
     return frame.height
