@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -287,4 +288,21 @@ app.command()(compare)
 
 def main() -> None:
     """The ``etlstack`` command: the app, then a quick exit (``process_end``)."""
-    run_then_exit_quickly(app)
+    run_then_exit_quickly(_app_with_one_line_usage_errors)
+
+
+def _app_with_one_line_usage_errors() -> None:
+    """The app, but a usage error (a missing or unknown option, a bad value, an unknown command)
+    is one line that names the help to read, not the framework's five-line box."""
+    try:
+        code = app(standalone_mode=False)  # an exit code: the app's typer.Exit, 0 for --help
+    except typer.Abort:
+        console.print("[red]error:[/red] stopped")
+        sys.exit(1)
+    except typer.exceptions.TyperException as exc:  # the framework's usage errors
+        context = getattr(exc, "ctx", None)
+        where = f" (see {context.command_path} --help)" if context is not None else ""
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        console.print(f"[red]error:[/red] {message}{where}", highlight=False, soft_wrap=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    sys.exit(code if isinstance(code, int) else 0)

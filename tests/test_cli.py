@@ -194,3 +194,19 @@ def test_a_catalog_uri_of_an_unknown_database_kind_says_so(tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "unknown database kind 'bogus'" in result.output
     assert "plugin" not in result.output and "sqlalchemy.dialects" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["run"], "error: Missing option '--engine'. (see etlstack run --help)"),
+        (["run", "--engine", "polars", "--bogus"], "error: No such option: --bogus"),
+        (["nosuch"], "error: No such command 'nosuch'. (see etlstack --help)"),
+    ],
+)
+def test_the_installed_command_gives_a_usage_error_in_one_line(args, line) -> None:
+    command = [str(Path(sys.executable).parent / "etlstack"), *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2  # a usage error, as the framework's own code
+    assert (done.stdout + done.stderr).splitlines() == [(done.stdout + done.stderr).strip()]
+    assert done.stderr.startswith(line)
