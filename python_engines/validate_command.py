@@ -27,10 +27,13 @@ def validate(
 
     Exits non-zero naming the first failing expectation; warnings (drift) do not fail."""
     from expectations.validation import validate_lake
-    from python_engines.lakehouse.catalog import open_catalog
+    from python_engines.lakehouse.catalog import has_catalog, open_catalog
 
     paths = PathSettings()
     target = warehouse or paths.warehouse
+    if not has_catalog(target, catalog_uri or paths.catalog_uri):  # opening would create one
+        tables = f"tables of {engine!r}" if engine else "engine's tables"
+        raise EtlStackError(f"no {tables} in {target.resolve()}: run `etlstack run` first")
     catalog = open_catalog(target, catalog_uri or paths.catalog_uri)
     engines = [engine] if engine else [e for e in ENGINES if catalog.namespace_exists(e)]
     if not engines:

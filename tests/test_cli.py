@@ -227,3 +227,21 @@ def test_a_spark_run_prints_no_jvm_logging_chatter(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "committed run" in done.stdout + done.stderr
     assert "log level" not in done.stderr and " WARN " not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["history", "--engine", "polars"], "no runs of 'polars'"),
+        (["validate"], "no engine's tables"),
+        (["compare", "--engines", "polars,duckdb"], "no warehouse at"),
+        (["query", "select 1"], "no lakehouse at"),
+    ],
+)
+def test_reading_commands_leave_no_catalog_where_nothing_was_loaded(
+    tmp_path: Path, command, message
+) -> None:
+    for warehouse in (tmp_path / "missing", tmp_path):  # a folder that is not there, an empty one
+        result = runner.invoke(app, [*command, "--warehouse", str(warehouse)])
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert not (warehouse / "catalog.db").exists() and not (tmp_path / "missing").exists()

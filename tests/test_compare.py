@@ -41,7 +41,9 @@ def test_compare_is_equal_then_exits_1_naming_the_changed_row(tmp_path: Path) ->
 def test_compare_needs_two_engines_and_loaded_tables(tmp_path: Path) -> None:
     one = runner.invoke(app, ["compare", "--engines", "polars", "--warehouse", str(tmp_path)])
     assert one.exit_code == 1 and "give exactly two" in one.output
-    none = runner.invoke(
-        app, ["compare", "--engines", "polars,spark", "--warehouse", str(tmp_path)]
-    )
+    args = ["compare", "--engines", "polars,spark", "--warehouse", str(tmp_path)]
+    nothing_loaded = runner.invoke(app, args)  # an empty folder: no catalog either
+    assert nothing_loaded.exit_code == 1 and "no warehouse at" in nothing_loaded.output
+    open_catalog(tmp_path)  # a catalog, but neither engine has loaded into it
+    none = runner.invoke(app, args)
     assert none.exit_code == 1 and "no table polars.events" in none.output

@@ -227,7 +227,7 @@ def test_validate_has_help_and_an_empty_warehouse_is_one_line(tmp_path: Path) ->
     assert result.output.strip().startswith("error: no engine's tables in")
     result = validate(tmp_path / "none")
     assert result.output.strip() == (
-        "error: no tables of 'polars' in this catalog: run `etlstack run` first"
+        f"error: no tables of 'polars' in {tmp_path / 'none'}: run `etlstack run` first"
     )
 
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from python_engines.analytics.lakehouse_files import FILES_SCHEMA, data_files
 from python_engines.errors import EtlStackError
-from python_engines.lakehouse.catalog import open_catalog
+from python_engines.lakehouse.catalog import has_catalog, open_catalog
 from python_engines.lakehouse.read import committed_snapshots, duckdb_with_iceberg
 from python_engines.security import quote_identifier as _ident
 from python_engines.security import quote_literal as _quote
@@ -99,7 +99,7 @@ def register_lakehouse(
     data_dir: Path | None = None,
 ) -> dict[str, list[str]]:
     """Every namespace's tables as views on ``con``; returns namespace → tables."""
-    if catalog_uri is None and not (warehouse / "catalog.db").exists():
+    if not has_catalog(warehouse, catalog_uri):
         raise EtlStackError(
             f"no lakehouse at {warehouse.resolve()}: load one first (make demo, or etlstack run "
             "--engine duckdb --input data/raw --warehouse warehouse), or set ETLSTACK_WAREHOUSE"

@@ -97,6 +97,14 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
             raise catalog_error(uri or str(warehouse), exc) from None
 
 
+def has_catalog(warehouse: Path, uri: str | None = None) -> bool:
+    """Whether a catalog is there to read: a server's (``uri``), or the warehouse's own sqlite
+    file. Commands that only read check this first, since opening the catalog creates it."""
+    if uri is None and warehouse.exists() and not warehouse.is_dir():
+        raise EtlStackError(f"{warehouse}: a file is in the way where a folder is needed")
+    return uri is not None or (warehouse / "catalog.db").is_file()
+
+
 def _lost_creation_race(exc: Exception) -> bool:
     return isinstance(exc, IntegrityError) or "already exists" in str(exc)
 

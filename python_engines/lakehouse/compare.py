@@ -10,7 +10,7 @@ import polars as pl
 from pyiceberg.exceptions import NoSuchTableError
 
 from python_engines.errors import EtlStackError
-from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
+from python_engines.lakehouse.catalog import DATA_TABLES, has_catalog, open_catalog
 from python_engines.lakehouse.changes import OCCURRENCE, numbered
 from python_engines.lakehouse.event_keys import KEYS_TABLE
 from python_engines.schema import OUTPUTS, conform
@@ -60,7 +60,7 @@ def diff_frames(name: str, first: pl.DataFrame, second: pl.DataFrame) -> TableDi
 def compare_engines(
     first: str, second: str, warehouse: Path, catalog_uri: str | None = None
 ) -> list[TableDiff]:
-    if not warehouse.exists():
+    if not has_catalog(warehouse, catalog_uri):  # opening the catalog would create one
         raise EtlStackError(f"no warehouse at {warehouse}")
     catalog = open_catalog(warehouse, catalog_uri)
     return [

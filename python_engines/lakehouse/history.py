@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.table import Table
 
 from python_engines.errors import EtlStackError
-from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
+from python_engines.lakehouse.catalog import DATA_TABLES, has_catalog, open_catalog
 from python_engines.lakehouse.run_lock import try_namespace_lock
 from python_engines.lakehouse.store import RUN_ID_PROPERTY, Store
 
@@ -19,8 +19,9 @@ def history_tables(
 ) -> list[Table]:
     if table_name not in DATA_TABLES:
         raise EtlStackError(f"unknown table {table_name!r}: choose {', '.join(DATA_TABLES)}")
-    catalog = open_catalog(warehouse, catalog_uri)
-    if not catalog.namespace_exists(engine):
+    if not has_catalog(warehouse, catalog_uri) or not open_catalog(
+        warehouse, catalog_uri
+    ).namespace_exists(engine):
         raise EtlStackError(f"no runs of {engine!r} in {warehouse.resolve()}")
     store = Store(warehouse, engine, catalog_uri)
     with try_namespace_lock(warehouse, engine, catalog_uri) as no_run_in_progress:
