@@ -72,6 +72,8 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
             raise EtlStackError(f"{path.name}: not a .csv or .parquet file")
+        if file_format not in ("auto", fmt):  # a file is read as what its name says it is
+            raise EtlStackError(f"{path.name}: a .{fmt} file, but --input-format is {file_format}")
         check_shape(path, fmt)
         return Inputs((InputFile(path, path.as_posix()),), fmt)
     # a FIFO, a device or a link loop named like an event file is refused (_kind), not skipped
@@ -83,10 +85,12 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
         )
         for fmt in FORMATS
     }
-    if file_format == "auto":  # a landing folder may hold both: Parquet is the faster read
+    auto = file_format == "auto"
+    if auto:  # a landing folder may hold both: Parquet is the faster read
         file_format = "parquet" if found["parquet"] else "csv"
     if not found[file_format]:
-        raise EtlStackError(f"no .{file_format} files under {path}")
+        wanted = ".csv or .parquet" if file_format == "csv" and auto else f".{file_format}"
+        raise EtlStackError(f"no {wanted} files under {path}")
     for file in found[file_format]:
         check_shape(file, file_format)
     files = tuple(InputFile(p, p.as_posix()) for p in found[file_format])

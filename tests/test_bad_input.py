@@ -401,7 +401,11 @@ def test_a_folder_without_event_files_is_refused(tmp_path: Path, engine: str) ->
         app, ["run", "--engine", engine, "--input", str(folder), "--warehouse", str(warehouse)]
     )
     assert_refused(
-        result.output, result.exit_code, ["no .csv files under", str(folder)], warehouse, engine
+        result.output,
+        result.exit_code,
+        ["no .csv or .parquet files under", str(folder)],
+        warehouse,
+        engine,
     )
 
 

@@ -125,6 +125,10 @@ def test_history_of_an_engine_that_never_ran_is_one_line(tmp_path: Path) -> None
         (["--engine", "duckdb", "--input", "/no/such/place"], "does not exist"),
         (["--engine", "duckdb", "--input", "pyproject.toml"], "not a .csv or .parquet file"),
         (["--engine", "duckdb", "--input", ".", "--input-format", "xml"], "unknown input format"),
+        (
+            ["--engine", "duckdb", "--input", "bench/prices.csv", "--input-format", "parquet"],
+            "prices.csv: a .csv file, but --input-format is parquet",
+        ),
     ],
 )
 def test_run_errors_are_one_line(args: list[str], message: str) -> None:
