@@ -16,7 +16,8 @@ from python_engines.security import mask_uri
 from python_engines.settings import PathSettings
 
 console = Console(stderr=True)
-OPTION_NAMES = {"file_format": "format"}  # model field → CLI option, where they differ
+# model field → CLI option, where they differ
+OPTION_NAMES = {"file_format": "format", "memory_cap_gib": "memory-cap"}
 
 
 def progress_bar() -> Progress:
@@ -37,6 +38,9 @@ def _one_line(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"])
+        if field.startswith("ETLSTACK_"):  # a setting read by its variable's name (an alias)
+            parts.append(f"{field}: {err['msg']}")
+            continue
         where = OPTION_NAMES.get(field, field.replace("_", "-"))
         parts.append(f"--{where}: {err['msg']}")
     return "; ".join(parts)

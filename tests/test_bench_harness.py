@@ -132,6 +132,7 @@ def test_bench_and_compare_have_help(command: list[str]) -> None:
         (["--rows", "1000", "--size", "small"], "give --rows or --size, not both"),
         (["--engines", "pandas"], "unknown engine 'pandas'"),
         (["--threads", "two"], "--threads 'two': give whole numbers"),
+        (["--memory-cap", "-1"], "--memory-cap: Input should be greater than 0"),
     ],
 )
 def test_bad_bench_options_are_one_line_errors(args: list[str], message: str) -> None:

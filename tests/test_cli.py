@@ -249,3 +249,16 @@ def test_reading_commands_leave_no_catalog_where_nothing_was_loaded(
         result = runner.invoke(app, [*command, "--warehouse", str(warehouse)])
         assert result.exit_code == 1 and message in result.output, result.output
         assert not (warehouse / "catalog.db").exists() and not (tmp_path / "missing").exists()
+
+
+def test_a_bad_setting_from_the_environment_names_its_variable(tmp_path: Path, monkeypatch) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type\n"
+        "e1,u1,s1,2026-10-01T00:00:00Z,/home,DE,mobile,1.2.3.4,page_view\n"
+    )
+    monkeypatch.setenv("ETLSTACK_VALIDATE", "maybe")
+    args = ["run", "--engine", "polars", "--input", str(events), "--warehouse", str(tmp_path / "w")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ETLSTACK_VALIDATE: Input should be a valid boolean")
