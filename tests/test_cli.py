@@ -262,3 +262,11 @@ def test_a_bad_setting_from_the_environment_names_its_variable(tmp_path: Path, m
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert result.output.startswith("error: ETLSTACK_VALIDATE: Input should be a valid boolean")
+
+
+@pytest.mark.parametrize("command", [["run", "--engine", "polars", "--input", "."], ["validate"]])
+def test_an_empty_warehouse_option_is_refused_not_read_as_here(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)  # where an empty path would have put the lakehouse
+    result = runner.invoke(app, [*command, "--warehouse", ""])
+    assert result.exit_code == 2 and "give a folder" in result.output
+    assert list(tmp_path.iterdir()) == []
