@@ -15,6 +15,16 @@ from python_engines.cli import app
 runner = CliRunner()
 
 
+def one_event_file(folder: Path) -> Path:
+    """A CSV input of one good event."""
+    events = folder / "events.csv"
+    events.write_text(
+        "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type\n"
+        "e1,u1,s1,2026-10-01T00:00:00Z,/home,DE,mobile,1.2.3.4,page_view\n"
+    )
+    return events
+
+
 @pytest.mark.parametrize("command", [[], ["generate"], ["build-reference"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
@@ -168,11 +178,7 @@ def test_a_warehouse_path_that_is_a_file_is_one_plain_line(tmp_path: Path, comma
     in_the_way = tmp_path / "lake"
     in_the_way.write_text("not a folder")
     if command[0] == "run":  # a real input, so the run gets as far as the warehouse
-        events = tmp_path / "events.csv"
-        events.write_text(
-            "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type\n"
-            "e1,u1,s1,2026-10-01T00:00:00Z,/home,DE,mobile,1.2.3.4,page_view\n"
-        )
+        events = one_event_file(tmp_path)
         command = [*command[:-1], str(events)]
     result = runner.invoke(app, [*command, "--warehouse", str(in_the_way)])
     assert result.exit_code == 1
@@ -220,11 +226,7 @@ def test_the_installed_command_gives_a_usage_error_in_one_line(args, line) -> No
 def test_a_spark_run_prints_no_jvm_logging_chatter(tmp_path: Path) -> None:
     """Spark's own start-up lines ("Setting default log level …", WARN logs) are not what a
     user reads; the JVM's one notice about its vector module cannot be switched off."""
-    events = tmp_path / "events.csv"
-    events.write_text(
-        "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type\n"
-        "e1,u1,s1,2026-10-01T00:00:00Z,/home,DE,mobile,1.2.3.4,page_view\n"
-    )
+    events = one_event_file(tmp_path)
     command = [str(Path(sys.executable).parent / "etlstack"), "run", "--engine", "spark"]
     command += ["--input", str(events), "--warehouse", str(tmp_path / "wh")]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -252,11 +254,7 @@ def test_reading_commands_leave_no_catalog_where_nothing_was_loaded(
 
 
 def test_a_bad_setting_from_the_environment_names_its_variable(tmp_path: Path, monkeypatch) -> None:
-    events = tmp_path / "events.csv"
-    events.write_text(
-        "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type\n"
-        "e1,u1,s1,2026-10-01T00:00:00Z,/home,DE,mobile,1.2.3.4,page_view\n"
-    )
+    events = one_event_file(tmp_path)
     monkeypatch.setenv("ETLSTACK_VALIDATE", "maybe")
     args = ["run", "--engine", "polars", "--input", str(events), "--warehouse", str(tmp_path / "w")]
     result = runner.invoke(app, args)
