@@ -27,14 +27,21 @@ def validate(
 
     Exits non-zero naming the first failing expectation; warnings (drift) do not fail."""
     from expectations.validation import validate_lake
+    from python_engines.engines import check_engine_name
     from python_engines.lakehouse.catalog import has_catalog, open_catalog
 
+    if engine is not None:
+        check_engine_name(engine)  # "unknown engine", not "no tables of" a misspelt name
     paths = PathSettings()
     target = warehouse or paths.warehouse
     if not has_catalog(target, catalog_uri or paths.catalog_uri):  # opening would create one
         tables = f"tables of {engine!r}" if engine else "engine's tables"
         raise EtlStackError(f"no {tables} in {target.resolve()}: run `etlstack run` first")
     catalog = open_catalog(target, catalog_uri or paths.catalog_uri)
+    if engine is not None and not catalog.namespace_exists(engine):
+        raise EtlStackError(
+            f"no tables of {engine!r} in {target.resolve()}: run `etlstack run` first"
+        )
     engines = [engine] if engine else [e for e in ENGINES if catalog.namespace_exists(e)]
     if not engines:
         raise EtlStackError(f"no engine's tables in {target.resolve()}: run `etlstack run` first")

@@ -268,3 +268,19 @@ def test_an_empty_warehouse_option_is_refused_not_read_as_here(tmp_path, monkeyp
     result = runner.invoke(app, [*command, "--warehouse", ""])
     assert result.exit_code == 2 and "give a folder" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["history"], ["validate"]])
+def test_reading_commands_name_an_unknown_engine(tmp_path: Path, command) -> None:
+    result = runner.invoke(app, [*command, "--engine", "polar", "--warehouse", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: unknown engine 'polar': choose polars, spark or duckdb")
+
+
+def test_validating_an_engine_that_never_loaded_names_the_warehouse(tmp_path: Path) -> None:
+    from python_engines.lakehouse.catalog import open_catalog
+
+    open_catalog(tmp_path)  # a catalog without any engine's tables
+    result = runner.invoke(app, ["validate", "--engine", "duckdb", "--warehouse", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: no tables of 'duckdb' in {tmp_path}: run `etlstack")

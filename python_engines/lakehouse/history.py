@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from python_engines.engines import check_engine_name
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import DATA_TABLES, has_catalog, open_catalog
 from python_engines.lakehouse.run_lock import try_namespace_lock
@@ -17,6 +18,7 @@ from python_engines.lakehouse.store import RUN_ID_PROPERTY, Store
 def history_tables(
     engine: str, warehouse: Path, table_name: str, catalog_uri: str | None = None
 ) -> list[Table]:
+    check_engine_name(engine)  # "unknown engine", not "no runs of" a misspelt name
     if table_name not in DATA_TABLES:
         raise EtlStackError(f"unknown table {table_name!r}: choose {', '.join(DATA_TABLES)}")
     if not has_catalog(warehouse, catalog_uri) or not open_catalog(
