@@ -14,7 +14,7 @@ from python_engines.cli_options import CatalogUriOption, EngineOption, Warehouse
 from python_engines.errors import EtlStackError
 from python_engines.process_end import run_then_exit_quickly
 from python_engines.settings import EngineSettings, PathSettings, ValidationSettings
-from python_engines.terminal import console, friendly_errors, progress_bar
+from python_engines.terminal import console, friendly_errors, print_error, progress_bar
 from python_engines.validate_command import validate
 
 app = typer.Typer(
@@ -297,12 +297,12 @@ def _app_with_one_line_usage_errors() -> None:
     try:
         code = app(standalone_mode=False)  # an exit code: the app's typer.Exit, 0 for --help
     except typer.Abort:
-        console.print("[red]error:[/red] stopped")
+        print_error("stopped")
         sys.exit(1)
     except typer.exceptions.TyperException as exc:  # the framework's usage errors
         context = getattr(exc, "ctx", None)
         where = f" (see {context.command_path} --help)" if context is not None else ""
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        console.print(f"[red]error:[/red] {message}{where}", highlight=False, soft_wrap=True)
+        print_error(f"{message}{where}")
         sys.exit(getattr(exc, "exit_code", 2))
     sys.exit(code if isinstance(code, int) else 0)

@@ -89,7 +89,7 @@ def discover(path: Path, file_format: str = "auto") -> Inputs:
     if auto:  # a landing folder may hold both: Parquet is the faster read
         file_format = "parquet" if found["parquet"] else "csv"
     if not found[file_format]:
-        wanted = ".csv or .parquet" if file_format == "csv" and auto else f".{file_format}"
+        wanted = ".csv or .parquet" if auto else f".{file_format}"
         raise EtlStackError(f"no {wanted} files under {path}")
     for file in found[file_format]:
         check_shape(file, file_format)

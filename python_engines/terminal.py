@@ -90,7 +90,12 @@ def os_problem(exc: OSError) -> str:
     return OS_PROBLEMS.get(exc.errno, (exc.strerror or str(exc)).lower())
 
 
-def _fail(message: str) -> None:
+def print_error(message: str) -> None:
+    """``error: <message>`` on one line of stderr."""
     # a catalog URI may reach an error message (SQLAlchemy, psycopg2): never print its password
     console.print(f"[red]error:[/red] {mask_uri(message)}", highlight=False, soft_wrap=True)
+
+
+def _fail(message: str) -> None:
+    print_error(message)
     raise typer.Exit(1)

@@ -34,17 +34,17 @@ def validate(
         check_engine_name(engine)  # "unknown engine", not "no tables of" a misspelt name
     paths = PathSettings()
     target = warehouse or paths.warehouse
-    if not has_catalog(target, catalog_uri or paths.catalog_uri):  # opening would create one
+    uri = catalog_uri or paths.catalog_uri
+    # no catalog there: nothing to validate (opening one would create it)
+    catalog = open_catalog(target, uri) if has_catalog(target, uri) else None
+    engines = [
+        name
+        for name in ([engine] if engine else ENGINES)
+        if catalog is not None and catalog.namespace_exists(name)
+    ]
+    if not engines:
         tables = f"tables of {engine!r}" if engine else "engine's tables"
         raise EtlStackError(f"no {tables} in {target.resolve()}: run `etlstack run` first")
-    catalog = open_catalog(target, catalog_uri or paths.catalog_uri)
-    if engine is not None and not catalog.namespace_exists(engine):
-        raise EtlStackError(
-            f"no tables of {engine!r} in {target.resolve()}: run `etlstack run` first"
-        )
-    engines = [engine] if engine else [e for e in ENGINES if catalog.namespace_exists(e)]
-    if not engines:
-        raise EtlStackError(f"no engine's tables in {target.resolve()}: run `etlstack run` first")
     failures = []
     for name in engines:
         with progress_bar() as progress:

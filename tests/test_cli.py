@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from python_engines.cli import app
+from python_engines.schema import RAW_COLUMNS
+from tests.conftest import ETLSTACK, etlstack_run
 
 runner = CliRunner()
 
@@ -19,8 +21,9 @@ def one_event_file(folder: Path) -> Path:
     """A CSV input of one good event."""
     events = folder / "events.csv"
     events.write_text(
-        "event_id,user_id,session_id,timestamp,page_url,country,device,ip_address,event_type\n"
-        "e1,u1,s1,2026-10-01T00:00:00Z,/home,DE,mobile,1.2.3.4,page_view\n"
+        ",".join(RAW_COLUMNS)
+        + "\n"
+        + "e1,u1,s1,2026-10-01T00:00:00Z,/home,DE,mobile,1.2.3.4,page_view\n"
     )
     return events
 
@@ -215,7 +218,7 @@ def test_a_catalog_uri_of_an_unknown_database_kind_says_so(tmp_path: Path) -> No
     ],
 )
 def test_the_installed_command_gives_a_usage_error_in_one_line(args, line) -> None:
-    command = [str(Path(sys.executable).parent / "etlstack"), *args]
+    command = [ETLSTACK, *args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2  # a usage error, as the framework's own code
     assert (done.stdout + done.stderr).splitlines() == [(done.stdout + done.stderr).strip()]
@@ -227,9 +230,7 @@ def test_a_spark_run_prints_no_jvm_logging_chatter(tmp_path: Path) -> None:
     """Spark's own start-up lines ("Setting default log level …", WARN logs) are not what a
     user reads; the JVM's one notice about its vector module cannot be switched off."""
     events = one_event_file(tmp_path)
-    command = [str(Path(sys.executable).parent / "etlstack"), "run", "--engine", "spark"]
-    command += ["--input", str(events), "--warehouse", str(tmp_path / "wh")]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    done = etlstack_run("spark", events, tmp_path / "wh")
     assert done.returncode == 0, done.stderr
     assert "committed run" in done.stdout + done.stderr
     assert "log level" not in done.stderr and " WARN " not in done.stderr

@@ -7,6 +7,8 @@ at one shared catalog instead.
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +102,8 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
 def has_catalog(warehouse: Path, uri: str | None = None) -> bool:
     """Whether a catalog is there to read: a server's (``uri``), or the warehouse's own sqlite
     file. Commands that only read check this first, since opening the catalog creates it."""
-    if uri is None and warehouse.exists() and not warehouse.is_dir():
-        raise EtlStackError(f"{warehouse}: a file is in the way where a folder is needed")
+    if uri is None and warehouse.exists() and not warehouse.is_dir():  # as mkdir would refuse it
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(warehouse))
     return uri is not None or (warehouse / "catalog.db").is_file()
 
 
