@@ -22,7 +22,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -76,26 +76,43 @@ def check_shape(path: Path, file_format: str) -> None:
 
 @contextlib.contextmanager
 def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
-    """Check every file's body; yield what the engines read. Cleaned copies live as long as the
-    block. The cheap checks (readable, header, Parquet footer) ran when ``discover`` listed the
-    files (``check_shape``)."""
+    """Check every file's body; yield what the engines read. Cleaned copies and aliases live as
+    long as the block. The cheap checks (readable, header, Parquet footer) ran when ``discover``
+    listed the files (``check_shape``).
+
+    A file's name is data, never a pattern: every engine expands ``* ? [ ] { }`` in the paths it
+    is given (a file named ``[ab].csv`` read ``a.csv``'s rows), and Spark misreads ``:`` and
+    skips names starting with ``_`` or ``.``. A file whose path is not plain is handed to the
+    engines as a link with a plain name (``engine_path``); its rows keep their own
+    ``source_file``."""
     workdir: Path | None = None
     files: list[InputFile] = []
     malformed: list[tuple[str, str]] = []
     records = 0
+
+    def private_path() -> Path:
+        nonlocal workdir
+        if workdir is None:
+            workdir = Path(tempfile.mkdtemp(prefix="etlstack-inputs-"))
+            if not is_plain_path(workdir):
+                raise EtlStackError(
+                    f"temporary folder {workdir}: its path has characters the engines read as "
+                    "patterns; set TMPDIR to a plain folder"
+                )
+        return workdir / f"{len(files):06d}.{inputs.file_format}"
+
     try:
         for file in inputs.files:
             if inputs.file_format == "parquet":
                 records += check_parquet(file.path, file.source_file)
-                files.append(file)
+                files.append(engine_path(file, private_path))
                 continue
             clean_records = csv_clean_records(file.path, file.source_file)
             if clean_records is not None:
                 records += clean_records
-                files.append(file)
+                files.append(engine_path(file, private_path))
                 continue
-            workdir = workdir or Path(tempfile.mkdtemp(prefix="etlstack-clean-"))
-            copy = workdir / f"{len(files)}-{file.path.name}"
+            copy = private_path()
             kept, lines = clean_csv(file.path, file.source_file, copy)
             records += kept
             malformed += [(file.source_file, line) for line in lines]
@@ -111,6 +128,29 @@ def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+# what a path may hold for every engine to read it as itself (letters and digits of any script)
+_PLAIN_PUNCTUATION = frozenset("/._-+=@~")
+
+
+def is_plain_path(path: Path) -> bool:
+    """True when no engine can read ``path`` as anything but itself: letters, digits and
+    ``/._-+=@~`` only, and a file name that does not start with ``_`` or ``.`` (Spark's hidden
+    files)."""
+    text = path.as_posix()
+    return all(c.isalnum() or c in _PLAIN_PUNCTUATION for c in text) and not path.name.startswith(
+        ("_", ".")
+    )
+
+
+def engine_path(file: InputFile, private_path: Callable[[], Path]) -> InputFile:
+    """``file`` itself when its path is plain, else a link to it at a plain private path."""
+    if is_plain_path(file.path):
+        return file
+    link = private_path()
+    link.symlink_to(file.path)
+    return replace(file, path=link)
 
 
 def check_parquet(path: Path, name: str) -> int:
