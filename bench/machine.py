@@ -12,6 +12,8 @@ from pathlib import Path
 
 import psutil
 
+from python_engines.security import mask_uris_in
+
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -80,5 +82,11 @@ def write_result(benchmark: str, packages: tuple[str, ...], **fields: object) ->
     }
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{benchmark}-{stamp:%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path.write_text(results_json(result, indent=2))
     return path
+
+
+def results_json(document: object, indent: int) -> str:
+    """The text of every bench result file: the document's URIs masked (a ``--spark-master`` or
+    catalog URI may hold a password; no results file keeps it), then JSON."""
+    return json.dumps(mask_uris_in(document), indent=indent) + "\n"

@@ -7,9 +7,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.machine import RESULTS, describe_machine, git_commit, package_versions
+from bench.machine import RESULTS, describe_machine, git_commit, package_versions, results_json
 from bench.matrix import Matrix
 from python_engines.errors import EtlStackError
+from python_engines.security import mask_uris_in
 
 PACKAGES = ("polars", "duckdb", "pyspark", "sqlglot", "pyiceberg", "numpy", "scipy", "matplotlib")
 TRY_FIELDS = (
@@ -67,12 +68,12 @@ class ResultsWriter:
             archive.mkdir(parents=True, exist_ok=True)
 
     def save(self, tries: list[dict], verified: list[int]) -> None:
-        text = json.dumps(
+        text = results_json(
             {"header": {**self.header, "verified_rows": verified}, "tries": tries}, indent=1
         )
-        self.path.write_text(text + "\n")
+        self.path.write_text(text)
         if self.copy:
-            self.copy.write_text(text + "\n")
+            self.copy.write_text(text)
 
 
 def read_results(path: Path) -> dict:
@@ -83,4 +84,4 @@ def read_results(path: Path) -> dict:
         raise EtlStackError(f"cannot read bench results {path}: {exc}") from None
     if not isinstance(results, dict) or "tries" not in results or "header" not in results:
         raise EtlStackError(f"{path} is not an etlstack bench results file (no header/tries)")
-    return results
+    return mask_uris_in(results)  # a file written before masking: its report shows no password
