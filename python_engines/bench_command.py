@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from python_engines.terminal import console, friendly_errors, progress_bar
+from python_engines.terminal import console, friendly_errors, literal, progress_bar
 
 bench_app = typer.Typer(
     help="Benchmark the engines (fresh process per try, round-robin, verified outputs) and "
@@ -46,8 +46,9 @@ def bench(
     spark_master: Annotated[
         str | None,
         typer.Option(
-            help="Run the spark cases on this existing master (spark://host:port) "
-            "\\[env ETLSTACK_SPARK_MASTER is not read here: the harness sets it per try]."
+            help="Run the spark cases on this existing master (spark://host:port; results "
+            "record it with any password masked) \\[env ETLSTACK_SPARK_MASTER is not read here: "
+            "the harness sets it per try]."
         ),
     ] = None,
     out: Annotated[Path, typer.Option(help="Folder for results.json and the report.")] = Path(
@@ -95,7 +96,7 @@ def bench(
             progress.update(task, description=description, completed=done, total=total)
 
         path = run_bench(matrix, out, on_try, archive=RESULTS if archive else None)
-    console.print(f"[green]verified and measured[/green]: {path}")
+    console.print(f"[green]verified and measured[/green]: {literal(path)}")
     if report:
         _report(out)
 
@@ -104,7 +105,7 @@ def _report(folder: Path, readme: Path | None = None) -> None:
     from bench.report.build import build_report
 
     written = build_report(folder, readme)
-    console.print("[green]report[/green]: " + ", ".join(str(p) for p in written))
+    console.print("[green]report[/green]: " + literal(", ".join(str(p) for p in written)))
 
 
 @bench_app.command("report")

@@ -14,7 +14,7 @@ from python_engines.cli_options import CatalogUriOption, EngineOption, Warehouse
 from python_engines.errors import EtlStackError
 from python_engines.process_end import run_then_exit_quickly
 from python_engines.settings import EngineSettings, PathSettings, ValidationSettings
-from python_engines.terminal import console, friendly_errors, print_error, progress_bar
+from python_engines.terminal import console, friendly_errors, literal, print_error, progress_bar
 from python_engines.validate_command import validate
 
 app = typer.Typer(
@@ -73,8 +73,8 @@ def generate(
     seconds = (datetime.now() - started).total_seconds()
     console.print(
         f"[green]wrote[/green] {report.rows:,} events ({report.dirty_rows:,} dirty) from "
-        f"{report.users:,} users in {report.sessions:,} sessions to {config.out} "
-        f"[{len(report.files)} days, {config.file_format}] in {seconds:.1f} s "
+        f"{report.users:,} users in {report.sessions:,} sessions to {literal(config.out)} "
+        f"\\[{len(report.files)} days, {config.file_format}] in {seconds:.1f} s "
         f"({report.rows / max(seconds, 1e-9):,.0f} events/s)"
     )
 
@@ -93,7 +93,7 @@ def build_reference(
 
     target = out or IP_RANGES_PATH
     rows = build_from_deb(deb, target)
-    console.print(f"[green]wrote[/green] {rows:,} ranges to {target}")
+    console.print(f"[green]wrote[/green] {rows:,} ranges to {literal(target)}")
 
 
 @app.command()
@@ -137,6 +137,7 @@ def run(
     from python_engines.engines import check_engine_name
     from python_engines.inputs import discover
     from python_engines.lakehouse.load import load_in_batches
+    from python_engines.locations import lakehouse_folder
     from python_engines.memory_guard import memory_guard
     from python_engines.summary import summary_table
     from python_engines.validate_command import gate
@@ -145,7 +146,8 @@ def run(
     engine_settings = EngineSettings()
     check_engine_name(engine)  # before the input files are opened and checked
     inputs = discover(input_path, input_format)
-    target = warehouse or settings.warehouse
+    # refused before anything is written (the run lock, the catalog) if no reader can name it
+    target = lakehouse_folder(warehouse or settings.warehouse)
 
     def summarise(report) -> None:
         if report.restored_tables:
@@ -164,7 +166,7 @@ def run(
         files = tuple(f for f in inputs.files if f.source_file in listed)
         console.print(summary_table(report.result, replace(inputs, files=files), report.record))
         console.print(
-            f"committed run {report.record.run_id} to {target.resolve()} "
+            f"committed run {report.record.run_id} to {literal(target)} "
             f"(namespace {engine}: events, sessions, rejected_events, cleansed_events, runs)"
         )
 
@@ -261,21 +263,37 @@ def marts(
 @app.command()
 @friendly_errors
 def query(
-    sql: Annotated[str, typer.Argument(help="DuckDB SQL; tables <engine>.<table>, marts.<table>.")],
+    sql: Annotated[
+        str, typer.Argument(help="DuckDB SQL, read-only; tables <engine>.<table>, marts.<table>.")
+    ],
     warehouse: WarehouseOption = None,
     catalog_uri: CatalogUriOption = None,
     limit: Annotated[int, typer.Option(min=1, help="Rows to print.")] = 50,
 ) -> None:
-    """Query the lakehouse (every engine's current snapshot) and the marts through DuckDB."""
+    """Query the lakehouse (every engine's current snapshot) and the marts, read-only.
+
+    Read-only: runs SELECT (also WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE,
+    reading PRAGMAs, PIVOT with an IN list, EXPLAIN of a SELECT) and nothing else.
+    COPY, ATTACH, DETACH, INSTALL, LOAD, CREATE, DROP, ALTER, INSERT, UPDATE,
+    DELETE, MERGE, SET, RESET, USE, EXPORT/IMPORT DATABASE, CALL, CHECKPOINT and
+    table functions that change state (enable_logging, checkpoint, query, ...)
+    are refused before any statement runs: one error line, exit code 2.
+    Files are read only under the warehouse: read_csv('/etc/...') is refused too.
+    Values and column names are printed exactly as they are stored."""
     from rich.console import Console
 
-    from python_engines.analytics.query import connect, rich_table, run_query
+    from python_engines.analytics.query import QueryRefused, connect, rich_table, run_query
 
     settings = PathSettings()
     con = connect(
         warehouse or settings.warehouse, catalog_uri or settings.catalog_uri, settings.data_dir
     )
-    Console().print(rich_table(run_query(con, sql), limit))  # stdout: the result, pipeable
+    try:
+        result = run_query(con, sql)
+    except QueryRefused as exc:  # not a failed query: one that was not run (exit 2)
+        print_error(str(exc))
+        raise typer.Exit(2) from None
+    Console().print(rich_table(result, limit))  # stdout: the result, pipeable
 
 
 # benchmark and engine comparison: their own modules (bench harness lives in bench/)

@@ -9,12 +9,12 @@ import typer
 from python_engines.cli_options import CatalogUriOption, WarehouseOption
 from python_engines.errors import EtlStackError
 from python_engines.settings import PathSettings
-from python_engines.terminal import console, friendly_errors
+from python_engines.terminal import console, friendly_errors, literal
 
 
 def _print_rows(title: str, frame) -> None:
     """One line per row, ``column=value`` (wide rows stay readable; nothing is folded)."""
-    console.print(f"  {title}:")
+    console.print(f"  {literal(title)}:")
     for row in frame.iter_rows(named=True):
         text = ", ".join(f"{k}={'∅' if v is None else v}" for k, v in row.items())
         console.print(f"    {text}", soft_wrap=True, markup=False, highlight=False)
@@ -40,11 +40,11 @@ def compare(
     for diff in diffs:
         rows = f"{diff.rows[0]:,} vs {diff.rows[1]:,} rows"
         if diff.equal:
-            console.print(f"[green]equal[/green]   {diff.table}: {rows}")
+            console.print(f"[green]equal[/green]   {literal(diff.table)}: {rows}")
             continue
         console.print(
-            f"[red]differ[/red]  {diff.table}: {rows}; {diff.only_first.height:,} only in "
-            f"{names[0]}, {diff.only_second.height:,} only in {names[1]}"
+            f"[red]differ[/red]  {literal(diff.table)}: {rows}; {diff.only_first.height:,} only "
+            f"in {literal(names[0])}, {diff.only_second.height:,} only in {literal(names[1])}"
         )
         for engine, frame in ((names[0], diff.only_first), (names[1], diff.only_second)):
             if frame.height:

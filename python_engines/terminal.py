@@ -9,22 +9,30 @@ from collections.abc import Callable
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from python_engines.errors import EtlStackError, is_disk_full
 from python_engines.security import mask_uri
 from python_engines.settings import PathSettings
 
-console = Console(stderr=True)
+# emoji off: ':smile:' in a file name or a value is text, not a picture
+console = Console(stderr=True, emoji=False)
 # model field → CLI option, where they differ
 OPTION_NAMES = {"file_format": "format", "memory_cap_gib": "memory-cap"}
+
+
+def literal(text: object) -> str:
+    """``text`` as Rich markup that prints it as is: a path, a value, a message from data or a
+    user is never markup (``[/]`` raised MarkupError, ``[prod]`` vanished, ``[link=…]`` linked)."""
+    return escape(str(text))
 
 
 def progress_bar() -> Progress:
     """Shown on a terminal only: elsewhere (a log, a pipe) Rich's stopped display left a blank
     line, which made an error that followed two lines."""
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a description may hold a file name
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -93,7 +101,9 @@ def os_problem(exc: OSError) -> str:
 def print_error(message: str) -> None:
     """``error: <message>`` on one line of stderr."""
     # a catalog URI may reach an error message (SQLAlchemy, psycopg2): never print its password
-    console.print(f"[red]error:[/red] {mask_uri(message)}", highlight=False, soft_wrap=True)
+    console.print(
+        f"[red]error:[/red] {literal(mask_uri(message))}", highlight=False, soft_wrap=True
+    )
 
 
 def _fail(message: str) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table
 from python_engines.cli_options import CatalogUriOption, WarehouseOption
 from python_engines.errors import EtlStackError
 from python_engines.settings import PathSettings, ValidationSettings
-from python_engines.terminal import console, progress_bar
+from python_engines.terminal import console, literal, progress_bar
 from python_engines.transpile import ENGINES
 
 
@@ -78,14 +78,18 @@ def print_report(report) -> None:
     ):
         for outcome in outcomes:
             console.print(
-                f"{label} {report.engine}.{outcome.suite}: {outcome.expectation} "
-                f"{'; '.join(outcome.examples)}",
+                f"{label} "
+                + literal(
+                    f"{report.engine}.{outcome.suite}: {outcome.expectation} "
+                    f"{'; '.join(outcome.examples)}"
+                ),
                 highlight=False,
                 soft_wrap=True,
             )
     verdict = "[red]failed[/red]" if report.failed else "[green]passed[/green]"
     console.print(
-        f"{report.engine}: {verdict} in {report.seconds:.1f} s; Data Docs: {report.docs_index}",
+        f"{literal(report.engine)}: {verdict} in {report.seconds:.1f} s; "
+        f"Data Docs: {literal(report.docs_index)}",
         highlight=False,
         soft_wrap=True,
     )
@@ -93,7 +97,7 @@ def print_report(report) -> None:
 
 def validation_table(report) -> Table:
     rows = ", ".join(f"{t} {n:,}" for t, n in report.rows.items())
-    table = Table(title=f"{report.engine}: Great Expectations ({rows} rows)")
+    table = Table(title=literal(f"{report.engine}: Great Expectations ({rows} rows)"))
     for column in ("suite", "expectations", "passed", "failed", "warnings", "first failing"):
         table.add_column(
             column, justify="left" if column in ("suite", "first failing") else "right"
@@ -108,12 +112,12 @@ def validation_table(report) -> Table:
             f"{o.expectation}: {', '.join(o.examples) or 'failed'}" for o in failed[:3]
         )
         table.add_row(
-            suite,
+            literal(suite),
             str(len(outcomes)),
             str(sum(o.success for o in outcomes)),
             f"[red]{len(failed)}[/red]" if failed else "0",
             f"[yellow]{len(warned)}[/yellow]" if warned else "0",
-            examples,
+            literal(examples),
         )
     return table
 

@@ -46,8 +46,3 @@ def data_files(table_name: str, table: Table, snapshot_id: int | None) -> pa.Tab
         if entry["status"] in LIVE
     ]
     return pa.Table.from_pylist(rows, schema=FILES_SCHEMA)
-
-
-def spark_file_path(iceberg_path: str) -> str:
-    """How Spark's ``_metadata.file_path`` spells a local file the catalog names ``file:///x``."""
-    return iceberg_path.replace("file:///", "file:/", 1)

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from python_engines.errors import EtlStackError
+from python_engines.locations import lakehouse_folder
 from python_engines.security import check_identifier
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]  # dbt_project.yml and profiles.yml
@@ -52,8 +54,9 @@ def dbt_args(request: MartsRequest) -> list[str]:
 
 
 def _point_profiles_at(request: MartsRequest) -> None:
-    """profiles.yml reads these (absolute: Spark resolves table locations on its own)."""
-    os.environ["ETLSTACK_WAREHOUSE"] = str(request.warehouse.resolve())
+    """profiles.yml reads these (absolute: Spark resolves table locations on its own). The
+    catalog URI (it may hold a password) reaches dbt this way only: never on its command line."""
+    os.environ["ETLSTACK_WAREHOUSE"] = str(lakehouse_folder(request.warehouse))
     os.environ["ETLSTACK_DATA_DIR"] = str(request.data_dir.resolve())
     if request.catalog_uri:
         os.environ["ETLSTACK_CATALOG_URI"] = request.catalog_uri
@@ -81,6 +84,7 @@ def run_dbt(request: MartsRequest, engine_settings=None) -> None:
     if request.target not in TARGETS:
         raise EtlStackError(f"unknown target {request.target!r}: choose duckdb or spark")
     check_identifier(request.engine, "engine namespace")  # dbt writes var('engine') into SQL
+    lakehouse_folder(request.warehouse)  # a path dbt-spark's location '…' could not hold
     if not (request.warehouse / "catalog.db").exists() and not request.catalog_uri:
         raise EtlStackError(
             f"no lakehouse at {request.warehouse.resolve()}: run make demo or etlstack run first"
@@ -88,6 +92,13 @@ def run_dbt(request: MartsRequest, engine_settings=None) -> None:
     _point_profiles_at(request)
     if request.target == "spark":
         prepare_spark(request, engine_settings)
-    result = dbtRunner().invoke(dbt_args(request))
+    args = dbt_args(request)
+    # dbt logs sys.argv as its invocation_command (logs/dbt.log, target/run_results.json): its
+    # own arguments then, not this process's (`etlstack marts --catalog-uri <password>`)
+    argv, sys.argv = sys.argv, ["dbt", *args]
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        sys.argv = argv
     if not result.success:
         raise EtlStackError(f"dbt {request.command} --target {request.target} failed (see above)")

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from python_engines.errors import EtlStackError
 from python_engines.inputs import Inputs
+from python_engines.locations import file_uri
 from python_engines.settings import EngineSettings
 from python_engines.transpile import ENGINES
 
@@ -35,7 +36,7 @@ class FileTarget:
     def file_uris(self) -> list[str]:
         """The files as the catalog records them: the location + the path under the folder
         (how pyiceberg names the files it writes; Spark's ``_metadata.file_path`` matches)."""
-        base = self.location or self.folder.as_uri()
+        base = self.location or file_uri(self.folder)  # not as_uri(): pyiceberg does not decode
         return [f"{base}/{Path(f).relative_to(self.folder).as_posix()}" for f in self.files()]
 
 

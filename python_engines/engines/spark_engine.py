@@ -20,6 +20,7 @@ import pyarrow as pa
 from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.engines.java import ensure_java_home
 from python_engines.inputs import Inputs
+from python_engines.locations import spark_file_path
 from python_engines.memory_guard import scratch_folder
 from python_engines.schema import RAW_COLUMNS
 from python_engines.settings import EngineSettings
@@ -72,11 +73,6 @@ def spark_session(settings: EngineSettings):
     return _SESSION
 
 
-def _spark_file_path(path) -> str:
-    """How Spark's ``_metadata.file_path`` spells a local file: ``file:/abs/path`` (URL-quoted)."""
-    return path.as_uri().replace("file:///", "file:/", 1)
-
-
 def read_raw(spark, inputs: Inputs):
     """The input rows as a DataFrame: the raw string columns + ``source_file``."""
     from pyspark.sql import functions as F
@@ -97,7 +93,7 @@ def read_raw(spark, inputs: Inputs):
     else:
         frame = spark.read.parquet(*inputs.paths)
     mapping = spark.createDataFrame(
-        [(_spark_file_path(f.path), f.source_file) for f in inputs.files],
+        [(spark_file_path(f.path), f.source_file) for f in inputs.files],
         ["_path", "source_file"],
     )
     frame = frame.select(*RAW_COLUMNS, F.col("_metadata.file_path").alias("_path"))

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, NoSuchModuleError
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse import event_keys, manifest_filter_fix
 from python_engines.lakehouse.event_keys import CLEANSED_KEYS, KEYS_TABLE
+from python_engines.locations import file_uri, lakehouse_folder, sqlite_uri
 from python_engines.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
 from python_engines.security import mask_uri
 
@@ -80,17 +81,17 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
     """Open the catalog, creating its tables the first time. Runs that start together on a new
     catalog race to create them; the losers (a duplicate key in PostgreSQL's ``pg_type``, "table
     already exists" in sqlite) open it again and find them made."""
-    warehouse = warehouse.resolve()
+    warehouse = lakehouse_folder(warehouse)
     warehouse.mkdir(parents=True, exist_ok=True)
     retries = 5  # sqlite commits each table's creation alone: a run can lose once per table
     while True:
         try:
             return SqlCatalog(
                 "etlstack",
-                uri=uri or f"sqlite:///{warehouse / 'catalog.db'}",
+                uri=uri or sqlite_uri(warehouse / "catalog.db"),
                 # not as_uri(): pyiceberg does not decode a location's escapes, so the files
                 # of "my lake" went to a folder named "my%20lake" beside it
-                warehouse=f"file://{warehouse}",
+                warehouse=file_uri(warehouse),
             )
         except Exception as exc:  # a bad URI or an unreachable server: one clear line
             if retries and _lost_creation_race(exc):
@@ -102,6 +103,7 @@ def open_catalog(warehouse: Path, uri: str | None = None) -> Catalog:
 def has_catalog(warehouse: Path, uri: str | None = None) -> bool:
     """Whether a catalog is there to read: a server's (``uri``), or the warehouse's own sqlite
     file. Commands that only read check this first, since opening the catalog creates it."""
+    warehouse = lakehouse_folder(warehouse)
     if uri is None and warehouse.exists() and not warehouse.is_dir():  # as mkdir would refuse it
         raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(warehouse))
     return uri is not None or (warehouse / "catalog.db").is_file()
@@ -113,7 +115,8 @@ def _lost_creation_race(exc: Exception) -> bool:
 
 def catalog_error(where: str, exc: Exception) -> EtlStackError:
     """ "Cannot open the catalog" in one line; the URI may hold a password: masked, in the
-    message too."""
+    message too — a URI that does not parse is named, not quoted by its parser ("invalid literal
+    for int(): 'hunter2'" is the password read as a port)."""
     text = str(exc).strip()
     first_line = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, NoSuchModuleError):  # "Can't load plugin: sqlalchemy.dialects:bogus"
@@ -122,9 +125,24 @@ def catalog_error(where: str, exc: Exception) -> EtlStackError:
             f"unknown database kind '{kind}' (a SQLAlchemy URI: sqlite:///PATH, "
             "postgresql+psycopg2://USER@HOST/DB)"
         )
+    elif "://" in where and not _parses(where):
+        first_line = (
+            "not a URI SQLAlchemy can read (percent-encode a password: %40 for an at sign, "
+            "%3A for a colon, %2F for a slash, %20 for a space)"
+        )
     return EtlStackError(
         f"cannot open the Iceberg catalog {mask_uri(where)}: {mask_uri(first_line)}"
     )
+
+
+def _parses(uri: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    try:
+        make_url(uri)
+    except Exception:  # ValueError (a port that is no number), ArgumentError
+        return False
+    return True
 
 
 def ensure_table(catalog: Catalog, namespace: str, name: str, spec: TableSpec) -> Table:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.table import Table
+from rich.text import Text
 
 from python_engines.engines import check_engine_name
 from python_engines.errors import EtlStackError
@@ -30,7 +31,7 @@ def history_tables(
         if no_run_in_progress:  # never set back the tables of a run that is still writing
             store.recover()
 
-    runs = Table(title=f"{engine}: committed runs (run ids shortened to 8 characters)")
+    runs = Table(title=Text(f"{engine}: committed runs (run ids shortened to 8 characters)"))
     for column in ("run", "done (UTC)", "files", "rows in", "events+", "rejects+", "redone"):
         runs.add_column(column, justify="left" if column == "run" else "right", no_wrap=True)
     for run in store.runs().iter_rows(named=True):
@@ -46,7 +47,9 @@ def history_tables(
 
     iceberg_table = store.tables[table_name]
     current = iceberg_table.current_snapshot()
-    snapshots = Table(title=f"{engine}.{table_name}: snapshots (time travel: scan(snapshot_id=…))")
+    snapshots = Table(
+        title=Text(f"{engine}.{table_name}: snapshots (time travel: scan(snapshot_id=…))")
+    )
     for column in ("snapshot id", "committed (UTC)", "operation", "run", "current"):
         snapshots.add_column(column, no_wrap=True)
     for snapshot in iceberg_table.snapshots():

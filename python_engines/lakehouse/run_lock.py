@@ -84,13 +84,13 @@ class _PostgresLock:
 
         digest = hashlib.sha256(namespace.encode()).digest()
         self.keys = {"a": LOCK_CLASS, "b": int.from_bytes(digest[:4], "big", signed=True)}
-        self.engine = create_engine(
-            catalog_uri,
-            poolclass=NullPool,
-            isolation_level="AUTOCOMMIT",  # no transaction stays open for the run
-            connect_args={"application_name": f"etlstack run pid {os.getpid()}"},
-        )
-        try:
+        try:  # a URI that does not parse raises here, its password in the message
+            self.engine = create_engine(
+                catalog_uri,
+                poolclass=NullPool,
+                isolation_level="AUTOCOMMIT",  # no transaction stays open for the run
+                connect_args={"application_name": f"etlstack run pid {os.getpid()}"},
+            )
             self.connection = self.engine.connect()
         except Exception as exc:
             raise catalog_error(catalog_uri, exc) from None
@@ -180,9 +180,9 @@ def try_namespace_lock(
 
 
 def _print_wait(message: str) -> None:
-    from python_engines.terminal import console
+    from python_engines.terminal import console, literal
 
-    console.print(f"[yellow]{message}[/yellow]", highlight=False, soft_wrap=True)
+    console.print(f"[yellow]{literal(message)}[/yellow]", highlight=False, soft_wrap=True)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,189 @@
+"""Names and text are data: paths and values are printed literally (never as Rich markup), and a
+warehouse path that no reader could name safely (a URI's ``? # %``, a line break, quotes,
+patterns) is refused in one line before anything is written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ETLSTACK
+from typer.testing import CliRunner
+
+from python_engines.cli import app
+from python_engines.schema import RAW_COLUMNS
+
+HEADER = ",".join(RAW_COLUMNS)
+MARKUP_URL = "https://shop.example/[/]"
+LINK = "[link=https://evil.example]click[/link]"
+
+
+def _etlstack(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [ETLSTACK, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "250"},
+    )
+
+
+def _one_error_line(done: subprocess.CompletedProcess, exit_code: int = 1) -> str:
+    output = done.stdout + done.stderr
+    assert done.returncode == exit_code, output
+    assert "Traceback" not in output and "MarkupError" not in output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), output
+    return lines[0]
+
+
+def _events(folder: Path, page_url: str = "/home", name: str = "events.csv") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(
+        f"{HEADER}\ne1,u1,s1,2026-10-01 00:00:00,{page_url},DE,mobile,1.2.3.4,page_view\n"
+    )
+    return path
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+# markup in data, headers and paths ------------------------------------------------------------
+
+
+def test_markup_in_the_data_is_printed_as_it_is_stored(tmp_path: Path) -> None:
+    source = _events(tmp_path / "in", page_url=f'"{MARKUP_URL}{LINK}"')
+    warehouse = tmp_path / "wh"
+    loaded = _etlstack(
+        "run", "--engine", "polars", "--input", str(source), "--warehouse", str(warehouse)
+    )
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    done = _etlstack("query", "select page_url from polars.events", "--warehouse", str(warehouse))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{MARKUP_URL}{LINK}" in done.stdout
+
+
+def test_markup_in_a_csv_header_is_one_plain_line(tmp_path: Path) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("event_id,[/bold],[red]x\ne1,a,b\n")
+    done = _etlstack(
+        "run", "--engine", "polars", "--input", str(source), "--warehouse", str(tmp_path / "wh")
+    )
+    assert str(source) in _one_error_line(done)
+
+
+def test_markup_in_a_path_is_printed_as_it_is(tmp_path: Path) -> None:
+    missing = tmp_path / "[prod]" / "[/]" / "events.csv"
+    done = _etlstack(
+        "run", "--engine", "polars", "--input", str(missing), "--warehouse", str(tmp_path / "wh")
+    )
+    assert str(missing) in _one_error_line(done)
+
+
+def test_markup_in_an_input_path_is_printed_in_the_summary(tmp_path: Path) -> None:
+    source = _events(tmp_path / "[prod] [/]")
+    done = _etlstack(
+        "run", "--engine", "duckdb", "--input", str(source), "--warehouse", str(tmp_path / "wh")
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# warehouse paths ------------------------------------------------------------------------------
+
+UNSAFE_WAREHOUSES = [
+    "lake?x",
+    "lake#frag",
+    "lake%41",
+    "lake\nnext",
+    "back\\slash",
+    "mw[/]x",
+    "x*y",
+    "{a,b}",
+    "a:b",
+]
+
+
+COMMANDS = {
+    "run": ["run", "--engine", "polars", "--input", "{source}"],
+    "history": ["history", "--engine", "polars"],
+    "query": ["query", "select 1"],
+    "validate": ["validate"],
+    "marts": ["marts"],
+    "marts-spark": ["marts", "--target", "spark"],
+}
+# every unsafe name through a run; two of them through every other command
+CASES = [("run", name) for name in UNSAFE_WAREHOUSES] + [
+    (command, name) for command in list(COMMANDS)[1:] for name in ("lake?x", "lake\nnext")
+]
+
+
+@pytest.mark.parametrize(("command", "name"), CASES)
+def test_a_warehouse_path_no_reader_can_name_is_refused_before_anything_is_written(
+    tmp_path: Path, command: str, name: str
+) -> None:
+    source = _events(tmp_path / "in")
+    before = _tree(tmp_path)
+    args = [a.replace("{source}", str(source)) for a in COMMANDS[command]]
+    done = CliRunner().invoke(app, [*args, "--warehouse", str(tmp_path / name)])
+    assert done.exit_code == 1 and "Traceback" not in done.output
+    assert done.output.splitlines() == [done.output.strip()]  # one line
+    assert done.output.startswith("error: warehouse ") and "cannot hold" in done.output
+    assert _tree(tmp_path) == before  # no catalog, no sibling file, no second folder
+
+
+def test_a_dangling_warehouse_link_is_refused_not_followed(tmp_path: Path) -> None:
+    source = _events(tmp_path / "in")
+    link = tmp_path / "lake"
+    link.symlink_to(tmp_path / "gone" / "lake")
+    done = _etlstack("run", "--engine", "polars", "--input", str(source), "--warehouse", str(link))
+    assert "a link to nothing" in _one_error_line(done)
+    assert not (tmp_path / "gone").exists()
+
+
+def test_a_warehouse_path_with_spaces_and_letters_of_any_script_holds_the_lakehouse(
+    tmp_path: Path,
+) -> None:
+    source = _events(tmp_path / "in")
+    warehouse = tmp_path / "my lake é=1+2@x~y"
+    done = _etlstack(
+        "run", "--engine", "duckdb", "--input", str(source), "--warehouse", str(warehouse)
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (warehouse / "catalog.db").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in", warehouse.name])
+    assert list(warehouse.rglob("*.metadata.json"))  # the tables' files inside the folder
+
+
+@pytest.mark.slow
+def test_dbt_builds_the_marts_inside_a_warehouse_whose_path_holds_quotes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from conftest import PARITY_FIXTURE
+
+    from python_engines.analytics.marts import SPARK_MARTS, MartsRequest, run_dbt
+    from python_engines.engines.spark_engine import spark_session
+    from python_engines.inputs import discover
+    from python_engines.lakehouse.load import load
+    from python_engines.settings import EngineSettings
+
+    for name in ("ETLSTACK_WAREHOUSE", "ETLSTACK_DATA_DIR"):
+        monkeypatch.setenv(name, "")  # run_dbt points them at the lake; restored afterwards
+    warehouse = tmp_path / 'o\'brien "lake"'
+    load("duckdb", discover(PARITY_FIXTURE), warehouse)
+    models = ("seed", "model")
+    run_dbt(MartsRequest("duckdb", "duckdb", warehouse, tmp_path, resource_types=models))
+    run_dbt(MartsRequest("spark", "duckdb", warehouse, tmp_path, resource_types=models))
+    assert (warehouse / "analytics.duckdb").is_file()
+    assert (warehouse / SPARK_MARTS / "fct_sessions").is_dir()  # dbt-spark's location '…'
+    assert [p.name for p in tmp_path.iterdir()] == [warehouse.name]  # nothing beside it
+    spark = spark_session(EngineSettings())
+    counts = {
+        t: spark.table(f"marts.{t}").count() for t in ("fct_sessions", "fct_pages", "dim_users")
+    }
+    assert counts["fct_sessions"] > 0
