@@ -5,8 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# a longer gap than a day between two events is no session; 0 or less made every event its own
+MAX_SESSION_GAP_MINUTES = 24 * 60
+# an engine's threads past this many per CPU only contend (1,000 on 2 cores: DuckDB's 1,000
+# threads, Spark's local[1000] with 2,000 shuffle partitions)
+THREADS_PER_CPU = 4
+
+
+def cpus() -> int:
+    return os.cpu_count() or 2
 
 
 class PathSettings(BaseSettings):
@@ -27,9 +38,23 @@ class PathSettings(BaseSettings):
 class PipelineSettings(BaseSettings):
     """Business-rule parameters. ``ETLSTACK_SESSION_GAP_MINUTES``."""
 
-    model_config = SettingsConfigDict(env_prefix="ETLSTACK_", env_file=".env", extra="ignore")
+    # a setting read by its variable's name (validation_alias) is named so in a refusal
+    model_config = SettingsConfigDict(
+        env_prefix="ETLSTACK_", env_file=".env", extra="ignore", validate_by_name=True
+    )
 
-    session_gap_minutes: int = 30
+    session_gap_minutes: int = Field(default=30, validation_alias="ETLSTACK_SESSION_GAP_MINUTES")
+
+    @field_validator("session_gap_minutes")
+    @classmethod
+    def _a_gap_of_minutes(cls, value: int) -> int:
+        if not 1 <= value <= MAX_SESSION_GAP_MINUTES:
+            raise PydanticCustomError(
+                "session_gap",
+                "{value} is no session gap: give whole minutes from 1 to {most} (a day)",
+                {"value": value, "most": MAX_SESSION_GAP_MINUTES},
+            )
+        return value
 
     def sql_parameters(self) -> dict[str, int]:
         return {"session_gap_minutes": self.session_gap_minutes}
@@ -38,9 +63,11 @@ class PipelineSettings(BaseSettings):
 class EngineSettings(BaseSettings):
     """How engines run. ``ETLSTACK_THREADS``, ``ETLSTACK_SPARK_DRIVER_MEMORY``, …"""
 
-    model_config = SettingsConfigDict(env_prefix="ETLSTACK_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ETLSTACK_", env_file=".env", extra="ignore", validate_by_name=True
+    )
 
-    threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    threads: int = Field(default_factory=cpus, validation_alias="ETLSTACK_THREADS")
     spark_driver_memory: str = "6g"
     spark_master: str | None = None  # default local[threads]; a cluster URL for a real cluster
     spark_shuffle_partitions: int | None = None  # default 2 x threads
@@ -50,6 +77,18 @@ class EngineSettings(BaseSettings):
     # a run whose processes (the Spark JVM included) hold more than this stops with one line
     # instead of meeting the kernel's OOM killer (python_engines.memory_guard); default 90% of RAM
     memory_limit_gib: float | None = Field(default=None, gt=0)
+
+    @field_validator("threads")
+    @classmethod
+    def _threads_the_machine_has(cls, value: int) -> int:
+        most = THREADS_PER_CPU * cpus()
+        if not 1 <= value <= most:
+            raise PydanticCustomError(
+                "threads",
+                "{value} threads: give 1 to {most} ({per} per CPU; this machine has {cpus})",
+                {"value": value, "most": most, "per": THREADS_PER_CPU, "cpus": cpus()},
+            )
+        return value
 
 
 class ValidationSettings(BaseSettings):

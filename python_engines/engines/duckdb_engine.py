@@ -36,10 +36,13 @@ def raw_events_sql(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> str:
         # strict_mode off: in strict mode DuckDB 1.5 applies the first file's line ends to every
         # file and read no row of a CRLF file listed after an LF one (no error). The lines it
         # would refuse (or pad) are taken out before (input_checks); quoted line breaks read
-        # right in its parallel reader once null_padding is off.
+        # right in its parallel reader once null_padding is off. max_line_size: its default, pinned
+        # above input_checks.MAX_RECORD_BYTES (a longer record is refused before any engine
+        # reads). Raised, it costs memory (32 MiB: +370 MB RSS reading a 686 MB file) or, with
+        # a buffer_size under 16 times it, the parallel reader failed on 16 MiB records.
         reader = (
             f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
-            "escape = '\"', filename = true, strict_mode = false)"
+            "escape = '\"', filename = true, strict_mode = false, max_line_size = 2000000)"
         )
     else:
         reader = "read_parquet($paths, filename = true)"
