@@ -13,7 +13,12 @@ import typer
 from python_engines.cli_options import CatalogUriOption, EngineOption, WarehouseOption
 from python_engines.errors import EtlStackError
 from python_engines.process_end import run_then_exit_quickly
-from python_engines.settings import EngineSettings, PathSettings, ValidationSettings
+from python_engines.settings import (
+    EngineSettings,
+    PathSettings,
+    PipelineSettings,
+    ValidationSettings,
+)
 from python_engines.terminal import console, friendly_errors, literal, print_error, progress_bar
 from python_engines.validate_command import validate
 
@@ -144,6 +149,7 @@ def run(
 
     settings = PathSettings()
     engine_settings = EngineSettings()
+    pipeline = PipelineSettings()  # a bad setting is refused before the warehouse is touched
     check_engine_name(engine)  # before the input files are opened and checked
     inputs = discover(input_path, input_format)
     # refused before anything is written (the run lock, the catalog) if no reader can name it
@@ -186,6 +192,7 @@ def run(
             target,
             batch_rows or engine_settings.batch_rows,
             catalog_uri or settings.catalog_uri,
+            pipeline=pipeline,
             engine_settings=engine_settings,
             on_step=show,
             on_report=summarise,
@@ -220,7 +227,6 @@ def show_sql(
     ] = None,
 ) -> None:
     """Print exactly the SQL an engine runs, stage by stage (transpiled from the one source)."""
-    from python_engines.settings import PipelineSettings
     from python_engines.transpile import stage_names, stage_sql
 
     parameters = PipelineSettings().sql_parameters()

@@ -257,3 +257,15 @@ def test_the_bounds_themselves_are_accepted() -> None:
     assert gap.session_gap_minutes == 24 * 60
     assert EngineSettings(threads=1).threads == 1
     assert EngineSettings(threads=THREADS_PER_CPU * cpus()).threads == THREADS_PER_CPU * cpus()
+
+
+def test_a_bad_session_gap_is_refused_before_the_warehouse_is_touched(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("ETLSTACK_SESSION_GAP_MINUTES", "0")
+    source = tmp_path / "events.csv"
+    source.write_text(HEADER + "\n" + good(1))
+    args = ["run", "--engine", "polars", "--input", str(source)]
+    done = runner.invoke(app, [*args, "--warehouse", str(tmp_path / "wh")])
+    assert done.exit_code == 1 and done.output.startswith("error: ETLSTACK_SESSION_GAP_MINUTES")
+    assert not (tmp_path / "wh").exists()
