@@ -8,6 +8,7 @@ import typer
 
 from python_engines.cli_options import CatalogUriOption, WarehouseOption
 from python_engines.errors import EtlStackError
+from python_engines.security import visible
 from python_engines.settings import PathSettings
 from python_engines.terminal import console, friendly_errors, literal
 
@@ -17,7 +18,7 @@ def _print_rows(title: str, frame) -> None:
     console.print(f"  {literal(title)}:")
     for row in frame.iter_rows(named=True):
         text = ", ".join(f"{k}={'∅' if v is None else v}" for k, v in row.items())
-        console.print(f"    {text}", soft_wrap=True, markup=False, highlight=False)
+        console.print(f"    {visible(text)}", soft_wrap=True, markup=False, highlight=False)
 
 
 @friendly_errors

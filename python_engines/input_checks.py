@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from python_engines.errors import EtlStackError
 from python_engines.inputs import InputFile, Inputs
+from python_engines.locations import is_plain_path
 from python_engines.schema import RAW_COLUMNS
 
 MALFORMED_LINES = pa.schema([("source_file", pa.string()), ("raw_line", pa.string())])
@@ -141,20 +142,6 @@ def checked(inputs: Inputs) -> Iterator[CheckedInputs]:
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-# what a path may hold for every engine to read it as itself (letters and digits of any script)
-_PLAIN_PUNCTUATION = frozenset("/._-+=@~")
-
-
-def is_plain_path(path: Path) -> bool:
-    """True when no engine can read ``path`` as anything but itself: letters, digits and
-    ``/._-+=@~`` only, and a file name that does not start with ``_`` or ``.`` (Spark's hidden
-    files)."""
-    text = path.as_posix()
-    return all(c.isalnum() or c in _PLAIN_PUNCTUATION for c in text) and not path.name.startswith(
-        ("_", ".")
-    )
 
 
 def engine_path(file: InputFile, private_path: Callable[[], Path]) -> InputFile:

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from python_engines.errors import EtlStackError
+from python_engines.security import visible
 
 # a URI's query, fragment and escapes; patterns and their escape (Spark, Polars, DuckDB); ':'
 # (Hadoop). Quotes are fine: SQL gets the path as a literal (``quote_literal``; dbt-spark's
@@ -26,11 +27,12 @@ def lakehouse_folder(path: Path) -> Path:
     """``path`` resolved, or a one-line error when no reader could name it safely: it holds a
     character of ``UNSAFE`` or a control character (a line break), or it is a link to nothing
     (a run would create the link's target somewhere else)."""
-    if path.is_symlink() and not path.exists():
-        raise EtlStackError(
-            f"warehouse {path}: a link to nothing ({os.readlink(path)}): create its target "
-            "or choose another folder"
-        )
+    for part in (path, *path.parents):  # ``link/lake``: the run would create link's target
+        if part.is_symlink() and not part.exists():
+            raise EtlStackError(
+                f"warehouse {visible(path)}: {visible(part)} is a link to nothing "
+                f"({visible(os.readlink(part))}): create its target or choose another folder"
+            )
     folder = path.resolve()
     text = str(folder)
     bad = sorted({c for c in text if c in UNSAFE or not c.isprintable()})
@@ -52,6 +54,21 @@ def file_uri(folder: Path) -> str:
 def sqlite_uri(file: Path) -> str:
     """SQLAlchemy's URI of a sqlite file in a warehouse folder."""
     return f"sqlite:///{lakehouse_folder(file.parent) / file.name}"
+
+
+# what a path may hold for every engine to read it as itself (letters and digits of any script)
+_PLAIN_PUNCTUATION = frozenset("/._-+=@~")
+
+
+def is_plain_path(path: Path) -> bool:
+    """True when no engine can read ``path`` as anything but itself: letters, digits and
+    ``/._-+=@~`` only (``=`` only where hive partitioning is off: DuckDB read ``user_id=eve/``
+    as a column), and a file name that does not start with ``_`` or ``.`` (Spark's hidden
+    files). Input files that are not plain are read through a plain link (``input_checks``)."""
+    text = path.as_posix()
+    return all(c.isalnum() or c in _PLAIN_PUNCTUATION for c in text) and not path.name.startswith(
+        ("_", ".")
+    )
 
 
 # what Java's URI (Hadoop's ``Path.toUri``) escapes in a path: Spark's ``_metadata.file_path``

@@ -4,6 +4,7 @@ catalog URIs with their passwords masked before they can be printed."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from python_engines.errors import EtlStackError
 
@@ -12,11 +13,14 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 # the start of a URI: scheme:// (the text after it is searched for a user:password@)
 _SCHEME = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://")
 _WHITESPACE = re.compile(r"\s")
-_NOT_IN_A_USER = re.compile(r"[\s/]")
-_PORT = re.compile(r"\d{0,5}")  # host:7077 — a port, not a password
-_MASKED = re.compile(r"\*\*\*(?!\w)")  # a password masked already (not one like ``***x``)
-# key=value connection strings (libpq, JDBC): password=…, pwd=…
-_KEY_PASSWORD = re.compile(r"(?P<key>\b(?:password|passwd|pwd)\s*=\s*)[^\s&;,'\"]+", re.I)
+_USER = re.compile(r"[^\s/@:]*")  # up to the ':' before a password
+_PORT = re.compile(r"\d{0,5}(?=[/\s]|$)")  # host:7077 — a port, not a password
+# a password masked already: *** then '@', a space, the end, or ': ' (a message goes on)
+_MASKED = re.compile(r"\*\*\*(?=@|\s|$|:\s)")
+# key=value connection strings (libpq, JDBC): password=…, pwd=… (quoted, a quote may hold spaces)
+_KEY_PASSWORD = re.compile(
+    r"(?P<key>\b(?:password|passwd|pwd)\s*=\s*)(?:'[^']*'|\"[^\"]*\"|[^\s&;,'\"]+)", re.I
+)
 MASK = "***"
 
 
@@ -55,30 +59,29 @@ def mask_uris_in(value: object) -> object:
 
 def _password_span(text: str, start: int) -> tuple[int, int] | None:
     """Where the password of the URI whose authority starts at ``text[start]`` lies, or None.
-    The authority ends at the first '/' or the line's end; a password holding '/' is found by
-    the last '@' before a space. The user (before the first ':') holds no space and no '/'."""
+
+    The user runs to the first ':' (no space, '/' or '@' in it; none: no password). What follows
+    is a port when it is digits up to a '/', a space or the end (``spark://host:7077 failed``).
+    Else the password ends at the last '@' before the first space (``u:p@ss:w0rd@host``,
+    ``u:pa/ss@host``); with none there, at the first '@' later on the line (``u:se cret@host``);
+    with no '@' at all, at the end of the line (``postgresql://u:hunter2``, no host: when unsure,
+    mask more)."""
     line_end = text.find("\n", start)
     line_end = len(text) if line_end < 0 else line_end
-    space = _WHITESPACE.search(text, start, line_end)
-    token_end = space.start() if space else line_end
-    slash = text.find("/", start, line_end)
-    authority_end = line_end if slash < 0 else slash
-    at = text.rfind("@", start, authority_end)
-    if at < 0:
-        at = text.rfind("@", start, token_end)
-    colon = text.find(":", start, at if at >= 0 else min(authority_end, token_end))
-    if colon < 0 or _NOT_IN_A_USER.search(text, start, colon):
-        return None  # no password (``etl@db``, ``sqlite:///a:b``)
-    if _MASKED.match(text, colon + 1):
+    user = _USER.match(text, start, line_end)
+    if user is None or user.end() >= line_end or text[user.end()] != ":":
+        return None  # no password (``etl@db``, ``sqlite:///a:b``, ``host/x``)
+    begin = user.end() + 1
+    if text.startswith("[", start) or _PORT.match(text, begin, line_end):
+        return None  # ``host:7077``, ``[::1]:5432``
+    if _MASKED.match(text, begin, line_end):
         return None  # masked already (``u:***@h``, ``u:***: …`` in a message printed again)
-    if at >= 0:
-        return colon + 1, at
-    # no '@': ``user:secret`` with no host (masked up to a space), or ``host:port``, ``[::1]``
-    if text.startswith("[", start) or _PORT.fullmatch(
-        text, colon + 1, min(authority_end, token_end)
-    ):
-        return None
-    return colon + 1, token_end
+    space = _WHITESPACE.search(text, begin, line_end)
+    token_end = space.start() if space else line_end
+    at = text.rfind("@", begin, token_end)
+    if at < 0:
+        at = text.find("@", token_end, line_end)
+    return begin, at if at >= 0 else line_end
 
 
 def check_identifier(name: str, what: str = "identifier") -> str:
@@ -101,3 +104,9 @@ def quote_identifier(name: str) -> str:
 def quote_literal(text: str) -> str:
     """A single-quoted SQL string literal (a path, a file name): an embedded quote is doubled."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def visible(text: object) -> str:
+    """``text`` with its control characters shown as escapes (``\\x1b``, ``\\n``): an escape
+    sequence in a value or a file name would make a link, clear the screen or split a line."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in str(text))

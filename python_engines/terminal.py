@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from python_engines.errors import EtlStackError, is_disk_full
-from python_engines.security import mask_uri
+from python_engines.security import mask_uri, visible
 from python_engines.settings import PathSettings
 
 # emoji off: ':smile:' in a file name or a value is text, not a picture
@@ -24,8 +24,9 @@ OPTION_NAMES = {"file_format": "format", "memory_cap_gib": "memory-cap"}
 
 def literal(text: object) -> str:
     """``text`` as Rich markup that prints it as is: a path, a value, a message from data or a
-    user is never markup (``[/]`` raised MarkupError, ``[prod]`` vanished, ``[link=…]`` linked)."""
-    return escape(str(text))
+    user is never markup (``[/]`` raised MarkupError, ``[prod]`` vanished, ``[link=…]`` linked)
+    and never a terminal control (``visible``)."""
+    return escape(visible(text))
 
 
 def progress_bar() -> Progress:

@@ -5,6 +5,7 @@ nothing doubled, and each stored row's ``source_file`` is the file it came from.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,6 +33,8 @@ HOSTILE = [
     "[d]/e",
     "d/e",
     "*/e",
+    "user_id=eve/e",  # a hive-style folder: its name is no column value
+    "_under",  # a hidden name: skipped in a folder, read when named alone
 ]
 
 
@@ -81,15 +84,14 @@ def _stored(warehouse: Path, engine: str) -> tuple[list[tuple[str, str]], list[d
     rejected = catalog.load_table((engine, "rejected_events")).scan().to_arrow().to_pylist()
     runs = catalog.load_table((engine, "runs")).scan().to_arrow().to_pylist()
     loaded = [f["path"] for run in runs for f in json.loads(run["input_files"])]
-    pairs = sorted(
-        zip(events["event_id"].to_pylist(), events["source_file"].to_pylist(), strict=True)
-    )
+    columns = ("event_id", "user_id", "source_file")
+    pairs = sorted(zip(*(events[c].to_pylist() for c in columns), strict=True))
     return pairs, rejected, loaded
 
 
 def _expected(paths: dict[str, Path]) -> list[tuple[str, str]]:
     return sorted(
-        (event_id, path.resolve().as_posix())
+        (event_id, "u1", path.resolve().as_posix())
         for stem, path in paths.items()
         for event_id in _rows(stem)["event_id"]
     )
@@ -101,6 +103,7 @@ def test_every_file_of_a_folder_loads_its_own_rows_whatever_its_name(
     tmp_path: Path, engine: str, suffix: str
 ) -> None:
     paths = _write(tmp_path / "in [prod]" / "{x}", suffix)
+    paths = {stem: path for stem, path in paths.items() if not stem.startswith("_")}
     warehouse = tmp_path / "wh"
     _run(engine, tmp_path / "in [prod]", warehouse)
     pairs, rejected, loaded = _stored(warehouse, engine)
@@ -113,9 +116,32 @@ def test_every_file_of_a_folder_loads_its_own_rows_whatever_its_name(
 def test_a_file_named_like_a_pattern_loads_alone_as_itself(tmp_path: Path, engine: str) -> None:
     paths = _write(tmp_path, "csv")
     warehouse = tmp_path / "wh"
-    stems = ["[ab]"] if engine == "spark" else ["[ab]", "x*", "q?"]  # a Spark run costs seconds
+    stems = ["[ab]", "_under", "user_id=eve/e"]
+    stems += [] if engine == "spark" else ["x*", "q?"]
     for stem in stems:
         _run(engine, paths[stem], warehouse)
     pairs, rejected, _ = _stored(warehouse, engine)
     assert rejected == []
     assert pairs == _expected({s: paths[s] for s in stems})
+
+
+def test_the_links_a_run_reads_through_are_removed_after_it(tmp_path: Path, monkeypatch) -> None:
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    paths = _write(tmp_path / "in", "csv")
+    _run("polars", paths["[ab]"], tmp_path / "wh")
+    assert _stored(tmp_path / "wh", "polars")[0] == _expected({"[ab]": paths["[ab]"]})
+    assert list(private.iterdir()) == []
+
+
+def test_a_temporary_folder_the_engines_would_misread_is_refused(tmp_path: Path, monkeypatch):
+    private = tmp_path / "tmp [x]"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    paths = _write(tmp_path / "in", "csv")
+    args = ["run", "--engine", "polars", "--input", str(paths["[ab]"])]
+    done = CliRunner().invoke(app, [*args, "--warehouse", str(tmp_path / "wh")])
+    assert done.exit_code == 1 and done.output.startswith("error: temporary folder "), done.output
+    assert "set TMPDIR to a plain folder" in done.output
+    assert list(private.iterdir()) == []

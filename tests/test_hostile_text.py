@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import ETLSTACK
 from typer.testing import CliRunner
@@ -85,13 +86,25 @@ def test_markup_in_a_path_is_printed_as_it_is(tmp_path: Path) -> None:
     assert str(missing) in _one_error_line(done)
 
 
-def test_markup_in_an_input_path_is_printed_in_the_summary(tmp_path: Path) -> None:
-    source = _events(tmp_path / "[prod] [/]")
+def test_markup_and_control_characters_in_a_path_are_printed_as_they_are(tmp_path: Path) -> None:
+    out = tmp_path / "[prod] [/] [link=https://evil.example]x[/link] \x1b[2J"
     done = _etlstack(
-        "run", "--engine", "duckdb", "--input", str(source), "--warehouse", str(tmp_path / "wh")
+        "generate",
+        "--rows",
+        "2000",
+        "--days",
+        "2",
+        "--incremental-days",
+        "1",
+        "--format",
+        "csv",
+        "--out",
+        str(out),
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
+    shown = str(out).replace("\x1b", "\\x1b")  # the escape shown, not sent to the terminal
+    assert f"to {shown} " in done.stderr.replace("\n", "")
+    assert "\x1b" not in done.stderr
 
 
 # warehouse paths ------------------------------------------------------------------------------
@@ -137,13 +150,44 @@ def test_a_warehouse_path_no_reader_can_name_is_refused_before_anything_is_writt
     assert _tree(tmp_path) == before  # no catalog, no sibling file, no second folder
 
 
-def test_a_dangling_warehouse_link_is_refused_not_followed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("under", ["", "lake"], ids=["the-warehouse", "a-folder-on-the-way"])
+def test_a_dangling_warehouse_link_is_refused_not_followed(tmp_path: Path, under: str) -> None:
     source = _events(tmp_path / "in")
-    link = tmp_path / "lake"
+    link = tmp_path / "link"
     link.symlink_to(tmp_path / "gone" / "lake")
-    done = _etlstack("run", "--engine", "polars", "--input", str(source), "--warehouse", str(link))
-    assert "a link to nothing" in _one_error_line(done)
+    warehouse = link / under if under else link
+    done = _etlstack(
+        "run", "--engine", "polars", "--input", str(source), "--warehouse", str(warehouse)
+    )
+    assert "is a link to nothing" in _one_error_line(done)
     assert not (tmp_path / "gone").exists()
+
+
+def test_the_user_dimension_is_read_from_its_own_folder_whatever_its_name(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh"
+    loaded = _etlstack(
+        "run",
+        "--engine",
+        "polars",
+        "--input",
+        str(_events(tmp_path / "in")),
+        "--warehouse",
+        str(warehouse),
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    for folder, user in (("d[ab]", "mine"), ("da", "someone-elses")):  # d[ab] matches da
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "_users.csv").write_text(
+            f"user_id,tier,home_country,usual_device\n{user},gold,DE,mobile\n"
+        )
+    done = subprocess.run(
+        [ETLSTACK, "query", "select user_id from generator.users", "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ETLSTACK_DATA_DIR": str(tmp_path / "d[ab]"), "COLUMNS": "200"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "mine" in done.stdout and "someone-elses" not in done.stdout
 
 
 def test_a_warehouse_path_with_spaces_and_letters_of_any_script_holds_the_lakehouse(
@@ -183,7 +227,7 @@ def test_dbt_builds_the_marts_inside_a_warehouse_whose_path_holds_quotes(
     assert (warehouse / SPARK_MARTS / "fct_sessions").is_dir()  # dbt-spark's location '…'
     assert [p.name for p in tmp_path.iterdir()] == [warehouse.name]  # nothing beside it
     spark = spark_session(EngineSettings())
-    counts = {
-        t: spark.table(f"marts.{t}").count() for t in ("fct_sessions", "fct_pages", "dim_users")
-    }
-    assert counts["fct_sessions"] > 0
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        for mart in ("fct_sessions", "fct_pages", "dim_users", "daily_traffic"):
+            [(expected,)] = con.execute(f"select count(*) from marts.{mart}").fetchall()
+            assert expected > 0 and spark.table(f"marts.{mart}").count() == expected, mart

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -213,3 +215,20 @@ def test_values_and_column_names_are_printed_literally_not_as_markup(
     assert done.stderr == "" and "Traceback" not in done.stdout
     for text in [*MARKUP_PAGES, "[/]", "[link=x]y[/link]", "[b]", ":thumbs_up:", "3 row(s)"]:
         assert text in done.stdout, (text, done.stdout)
+
+
+def test_a_query_spills_to_a_private_folder_not_where_it_runs(lake: dict[str, Path]) -> None:
+    done = query(lake, "select current_setting('temp_directory') as spill")
+    assert done.returncode == 0, done.stderr
+    spill = re.search(r"(/\S*etlstack-query-\S*)", done.stdout).group(1)
+    assert Path(spill).parent == Path(tempfile.gettempdir())
+    assert not Path(spill).exists()  # removed when the command ends
+
+
+def test_control_characters_in_values_are_shown_not_sent_to_the_terminal(
+    lake: dict[str, Path],
+) -> None:
+    done = query(lake, "select chr(27) || ']8;;https://evil.example' || chr(7) || 'x' as a")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "\\x1b]8;;https://evil.example\\x07x" in done.stdout

@@ -195,13 +195,8 @@ def _git(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_ad_hoc_bench_results_are_ignored_by_git_and_tracked_ones_stay_tracked() -> None:
-    if _git("rev-parse", "--git-dir").returncode != 0:
-        pytest.skip("not a git checkout")
     for name in ("bench-20990101T000000.json", "lakehouse-20990101T000000.json"):
         assert _git("check-ignore", "-q", f"bench/results/{name}").returncode == 0, name
-    tracked = _git("ls-files", "bench/results/*.json").stdout.split()
-    assert tracked  # the committed results the README cites
-    assert _git("check-ignore", *tracked).stdout == ""  # a tracked file is never ignored
     reports = _git("ls-files", "bench/reports/*/results.json").stdout.split()
     assert reports  # generated reports' results: not ignored, even were they untracked
     assert _git("check-ignore", "--no-index", *reports).stdout == ""

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from python_engines.analytics.lakehouse_files import FILES_SCHEMA, data_files
 from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import has_catalog, open_catalog
 from python_engines.lakehouse.read import committed_snapshots, duckdb_with_iceberg
+from python_engines.locations import is_plain_path
 from python_engines.security import quote_identifier as _ident
 from python_engines.security import quote_literal as _quote
 
@@ -25,6 +27,7 @@ USERS_COLUMNS = {
     "home_country": "varchar",
     "usual_device": "varchar",
 }
+_ARROW = {name: pa.string() for name in USERS_COLUMNS}  # every column varchar
 
 
 def _drop(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
@@ -84,6 +87,12 @@ def register_users(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     columns = ", ".join(f"{name} {kind}" for name, kind in USERS_COLUMNS.items())
     if not path.exists():  # data from elsewhere has no user dimension: no tiers
         con.execute(f"create table generator.users ({columns})")
+        return
+    if not is_plain_path(path.parent):  # DuckDB would read its name as a pattern: a copy
+        users = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(column_types=_ARROW))
+        con.register("_users_file", users.select(list(USERS_COLUMNS)))
+        con.execute("create table generator.users as select * from _users_file")
+        con.unregister("_users_file")
         return
     types = "{" + ", ".join(f"'{n}': '{k}'" for n, k in USERS_COLUMNS.items()) + "}"
     con.execute(

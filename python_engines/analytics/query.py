@@ -14,8 +14,11 @@ directories are writable too (``COPY … TO '<warehouse>'`` would still run), he
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -25,7 +28,7 @@ from rich.text import Text
 
 from python_engines.analytics.lakehouse_views import register_lakehouse
 from python_engines.errors import EtlStackError
-from python_engines.security import quote_identifier, quote_literal
+from python_engines.security import quote_identifier, quote_literal, visible
 
 ANALYTICS_DB = "analytics.duckdb"  # profiles.yml: <warehouse>/analytics.duckdb
 
@@ -112,6 +115,10 @@ def lock_down(con: duckdb.DuckDBPyConnection, warehouse: Path, data_dir: Path) -
     Python variables read as tables; then the configuration locked, so no statement can undo it."""
     folders = sorted({str(warehouse.resolve()) + "/", str(warehouse.absolute()) + "/"})
     users = data_dir.resolve() / "_users.csv"
+    # a query past the memory limit spills to a private folder, not to .tmp where it runs
+    spill = tempfile.mkdtemp(prefix="etlstack-query-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    con.execute(f"set temp_directory = {quote_literal(spill)}")
     con.execute(f"set allowed_directories = [{', '.join(map(quote_literal, folders))}]")
     con.execute(f"set allowed_paths = [{quote_literal(str(users))}]")
     for setting in (
@@ -217,13 +224,13 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
 
 def rich_table(result: pa.Table, limit: int) -> Table:
     """The result as a table; every value, column name and the caption printed literally
-    (``[/]`` or ``[link=…]`` in the data is text, never Rich markup)."""
+    (``[/]`` or ``[link=…]`` in the data is text, never Rich markup; control characters escaped)."""
     caption = f"{result.num_rows:,} row(s)" + (" (first shown)" if result.num_rows > limit else "")
     # on one line even under a narrow table (wrapped, "row(s)" was cut in two)
     table = Table(caption=Text(caption, no_wrap=True, overflow="ignore"))
     for name in result.column_names:
-        table.add_column(Text(name))
+        table.add_column(Text(visible(name)))
     columns = [column.to_pylist() for column in result.slice(0, limit).columns]
     for row in zip(*columns, strict=True):  # by position: two columns may share a name
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        table.add_row(*(Text("" if v is None else visible(v)) for v in row))
     return table

@@ -42,10 +42,11 @@ def raw_events_sql(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> str:
         # a buffer_size under 16 times it, the parallel reader failed on 16 MiB records.
         reader = (
             f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
-            "escape = '\"', filename = true, strict_mode = false, max_line_size = 2000000)"
+            "escape = '\"', filename = true, strict_mode = false, max_line_size = 2000000, "
+            "hive_partitioning = false)"
         )
     else:
-        reader = "read_parquet($paths, filename = true)"
+        reader = "read_parquet($paths, filename = true, hive_partitioning = false)"
     return (
         f"select {columns}, f.source_file from {reader} as r "
         "join input_files as f on f.path = r.filename"

@@ -43,7 +43,9 @@ class PolarsEngine:
                 schema={c: pl.Utf8 for c in RAW_COLUMNS},
             )
         else:
-            scan = pl.scan_parquet(inputs.paths, include_file_paths="_path")
+            scan = pl.scan_parquet(
+                inputs.paths, include_file_paths="_path", hive_partitioning=False
+            )
         path = pl.col("_path")
         if any(named != where for where, named in source.items()):  # else the path is its name
             path = path.replace_strict(source, return_dtype=pl.Utf8)
