@@ -31,10 +31,10 @@ def main(
     ] = None,
 ) -> None:
     """Load every file under --input (bulk and daily) into a fresh warehouse, in batches."""
-    from python_engines.inputs import discover
+    from python_engines.core.memory_guard import memory_guard
+    from python_engines.core.settings import EngineSettings
+    from python_engines.inputs.discover import discover
     from python_engines.lakehouse.load import load_in_batches
-    from python_engines.memory_guard import memory_guard
-    from python_engines.settings import EngineSettings
 
     inputs = discover(input_path.resolve(), "parquet")
     started = time.perf_counter()

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from python_engines.core.errors import EtlStackError
 from python_engines.engines.java import ensure_java_home
-from python_engines.errors import EtlStackError
 
 START_TIMEOUT = 90.0
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import polars as pl
 import pyarrow as pa
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 # fixed seeds: the same rows hash alike in every process (one Polars version per run)
 _SEED = 20261201

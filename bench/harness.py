@@ -20,7 +20,7 @@ from bench.matrix import Case, Matrix, base_engine
 from bench.memory_cap import MemoryWatchdog
 from bench.process_tree import TreeSampler, cores_available
 from bench.results_file import ResultsWriter
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 # (description, try number, tries in all) → the progress display
 OnTry = Callable[[str, int, int], None]

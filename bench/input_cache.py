@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 CACHE = Path("data/bench")
 MARKER = "_generation.json"  # written last by the generator: its presence means complete

@@ -70,7 +70,7 @@ def once(engine: str, path: str, warehouse: str) -> dict:
     adds the exit (0.2 s after a 10M Polars bulk, most of it the kernel taking back the memory
     the allocator still holds)."""
     from bench.process_tree import process_age_seconds
-    from python_engines.inputs import discover
+    from python_engines.inputs.discover import discover
     from python_engines.lakehouse.load import load
 
     started = time.perf_counter()
@@ -209,7 +209,7 @@ def floor_multiples(tries: list[dict], floors: list[dict]) -> list[float]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--once"]:
-        from python_engines.process_end import run_then_exit_quickly
+        from python_engines.core.process_end import run_then_exit_quickly
 
         # ends as the etlstack command does (python_engines.cli.main)
         run_then_exit_quickly(lambda: print(json.dumps(once(*sys.argv[2:5]))))

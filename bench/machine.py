@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psutil
 
-from python_engines.security import mask_uris_in
+from python_engines.core.security import mask_uris_in
 
 RESULTS = Path(__file__).parent / "results"
 

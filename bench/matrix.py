@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 from python_engines.generator.config import SIZE_ROWS
 from python_engines.transpile import ENGINES as SQL_ENGINES
 

@@ -22,7 +22,7 @@ TABLES = ("events", "rejected_events", "sessions")
 
 
 def _pipeline(engine: str, folder: Path) -> tuple[dict, float, int, dict]:
-    from python_engines.inputs import discover
+    from python_engines.inputs.discover import discover
 
     inputs = discover(folder, "parquet")
     if engine in NATIVE_ENGINES:
@@ -36,7 +36,7 @@ def _pipeline(engine: str, folder: Path) -> tuple[dict, float, int, dict]:
         stages = {"native": time.perf_counter() - started - startup}
         rows_in = sum(tables[t].num_rows for t in ("events", "rejected_events"))
         return stages, ready + startup, rows_in, tables
-    from python_engines.pipeline import run_pipeline
+    from python_engines.pipeline.stages import run_pipeline
 
     ready = process_age_seconds()
     result = run_pipeline(engine, inputs)
@@ -45,7 +45,7 @@ def _pipeline(engine: str, folder: Path) -> tuple[dict, float, int, dict]:
 
 def _load(engine: str, folder: Path, warehouse: Path) -> tuple[dict, float, int]:
     """The whole Iceberg load (catalog, pipeline, reload/compare, write, run log)."""
-    from python_engines.inputs import discover
+    from python_engines.inputs.discover import discover
     from python_engines.lakehouse.load import load
 
     ready = process_age_seconds()

@@ -15,11 +15,11 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from python_engines.core.schema import OUTPUTS, RAW_COLUMNS, conform
+from python_engines.core.settings import EngineSettings
 from python_engines.engines.duckdb_engine import connect, raw_events_sql
-from python_engines.inputs import Inputs
+from python_engines.inputs.files import Inputs
 from python_engines.reference import load_ip_ranges
-from python_engines.schema import OUTPUTS, RAW_COLUMNS, conform
-from python_engines.settings import EngineSettings
 
 ISO = (
     r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-from python_engines.inputs import Inputs
+from python_engines.core.schema import OUTPUTS, RAW_COLUMNS, conform
+from python_engines.inputs.files import Inputs
 from python_engines.reference import load_ip_ranges
-from python_engines.schema import OUTPUTS, RAW_COLUMNS, conform
 
 WHITESPACE = " \t\r\n"
 ISO = (

@@ -23,11 +23,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from python_engines.core.schema import OUTPUTS, RAW_COLUMNS, conform
+from python_engines.core.settings import EngineSettings
 from python_engines.engines.spark_engine import read_raw, spark_session
-from python_engines.inputs import Inputs
+from python_engines.inputs.files import Inputs
 from python_engines.reference import BUCKET_BITS, bucketed_ip_ranges
-from python_engines.schema import OUTPUTS, RAW_COLUMNS, conform
-from python_engines.settings import EngineSettings
 
 WHITESPACE = " \t\r\n"
 ISO = (

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bench.machine import RESULTS, describe_machine, git_commit, package_versions, results_json
 from bench.matrix import Matrix
-from python_engines.errors import EtlStackError
-from python_engines.security import mask_uris_in
+from python_engines.core.errors import EtlStackError
+from python_engines.core.security import mask_uris_in
 
 PACKAGES = ("polars", "duckdb", "pyspark", "sqlglot", "pyiceberg", "numpy", "scipy", "matplotlib")
 TRY_FIELDS = (

@@ -22,7 +22,7 @@ from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.table import Table
 
 from expectations.reference import LATE_ARRIVAL_ALLOWANCE, MIDNIGHT_CROSSING_ALLOWANCE
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 from python_engines.lakehouse.read import duckdb_with_iceberg
 
 TABLES = ("events", "sessions", "rejected_events", "runs")

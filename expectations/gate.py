@@ -11,10 +11,10 @@ from pathlib import Path
 
 from expectations.frames import PendingRun
 from expectations.validation import ValidationReport, validate_lake
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
+from python_engines.core.settings import ValidationSettings
 from python_engines.lakehouse.catalog import open_catalog
 from python_engines.lakehouse.store import RunRecord
-from python_engines.settings import ValidationSettings
 
 
 def run_gate(

@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 ASSETS = Path(__file__).parent / "offline_assets"
 # the URLs GX 1.24's templates reference → the vendored file (relative to static/vendor/)

@@ -10,7 +10,7 @@ import great_expectations.expectations as gxe
 
 from expectations.frames import Lake
 from expectations.reference import COUNTRY_CODES, DEVICES, EVENT_TYPES, REJECT_REASONS
-from python_engines.settings import ValidationSettings
+from python_engines.core.settings import ValidationSettings
 
 WARNING = "warning"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from pyiceberg.catalog import Catalog
 
 from expectations.frames import PendingRun, frames, open_lake
-from python_engines.settings import ValidationSettings
+from python_engines.core.settings import ValidationSettings
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported: no network
 EXAMPLES = 3  # failing values shown per expectation

@@ -80,8 +80,8 @@ class _RunOnFirstUse(dict):
     does not start Spark)."""
 
     def __missing__(self, engine: str):
-        from python_engines.inputs import discover
-        from python_engines.pipeline import run_pipeline
+        from python_engines.inputs.discover import discover
+        from python_engines.pipeline.stages import run_pipeline
 
         self[engine] = run_pipeline(engine, discover(PARITY_FIXTURE))
         return self[engine]

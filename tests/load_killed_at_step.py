@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pyiceberg.table import Table, Transaction
 
-from python_engines.inputs import discover
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse import load as load_module
 from python_engines.lakehouse import store as store_module
 

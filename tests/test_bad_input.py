@@ -21,8 +21,8 @@ from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 from typer.testing import CliRunner
 
 from python_engines.cli import app
+from python_engines.core.schema import RAW_COLUMNS
 from python_engines.lakehouse.catalog import open_catalog
-from python_engines.schema import RAW_COLUMNS
 from tests.conftest import ENGINE_PARAMS
 
 runner = CliRunner()
@@ -437,8 +437,8 @@ def test_an_unreadable_file_is_refused(tmp_path: Path, engine: str) -> None:
 
 
 def test_a_warehouse_made_before_raw_line_gains_the_column(tmp_path: Path) -> None:
+    from python_engines.core.schema import REJECTED_EVENTS
     from python_engines.lakehouse.catalog import DATA_TABLES, TableSpec, ensure_table
-    from python_engines.schema import REJECTED_EVENTS
 
     old = pa.schema([f for f in REJECTED_EVENTS if f.name != "raw_line"])
     warehouse = tmp_path / "wh"

@@ -15,16 +15,16 @@ import pytest
 from typer.testing import CliRunner
 
 from python_engines.cli import app
-from python_engines.errors import EtlStackError
-from python_engines.input_checks import MAX_RECORD_BYTES, clean_csv, csv_clean_records
-from python_engines.schema import RAW_COLUMNS
-from python_engines.settings import (
+from python_engines.core.errors import EtlStackError
+from python_engines.core.schema import RAW_COLUMNS
+from python_engines.core.settings import (
     MAX_SESSION_GAP_MINUTES,
     THREADS_PER_CPU,
     EngineSettings,
     PipelineSettings,
     cpus,
 )
+from python_engines.inputs.checks import MAX_RECORD_BYTES, clean_csv, csv_clean_records
 from tests.conftest import ENGINE_PARAMS
 from tests.test_bad_input import HEADER, assert_refused, committed, good, good_columns, line
 

@@ -12,9 +12,9 @@ from conftest import ENGINE_PARAMS, PARITY_FIXTURE, sorted_rows
 
 from bench.matrix import NATIVE_ENGINES, native_module, parse_engines
 from bench.measure_once import main as measure_once
-from python_engines.inputs import discover
-from python_engines.pipeline import run_pipeline
-from python_engines.schema import OUTPUTS
+from python_engines.core.schema import OUTPUTS
+from python_engines.inputs.discover import discover
+from python_engines.pipeline.stages import run_pipeline
 
 
 def native_run(engine: str, folder):

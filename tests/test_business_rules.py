@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 from conftest import ENGINE_PARAMS, PARITY_FIXTURE
 
-from python_engines.inputs import discover
-from python_engines.pipeline import run_pipeline
-from python_engines.settings import PipelineSettings
+from python_engines.core.settings import PipelineSettings
+from python_engines.inputs.discover import discover
+from python_engines.pipeline.stages import run_pipeline
 
 ENGINES = ENGINE_PARAMS  # Spark's cases are slow
 

@@ -10,13 +10,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from python_engines.cleansed_rows import ELIDED, LEGACY_ELIDED, raw_text, storage_sql
+from python_engines.core.errors import EtlStackError
+from python_engines.core.schema import CLEANSED, RAW_COLUMNS, RAW_EVENTS, conform
 from python_engines.engines import open_engine
-from python_engines.errors import EtlStackError
-from python_engines.inputs import discover
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store
-from python_engines.schema import CLEANSED, RAW_COLUMNS, RAW_EVENTS, conform
+from python_engines.pipeline.cleansed_rows import ELIDED, LEGACY_ELIDED, raw_text, storage_sql
 from python_engines.transpile import stage_sql
 from tests.conftest import ENGINES, PARITY_FIXTURE, sorted_rows
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from python_engines.cli import app
-from python_engines.schema import RAW_COLUMNS
+from python_engines.core.schema import RAW_COLUMNS
 from tests.conftest import ETLSTACK, etlstack_run
 
 runner = CliRunner()

@@ -9,7 +9,7 @@ from conftest import PARITY_FIXTURE
 from typer.testing import CliRunner
 
 from python_engines.cli import app
-from python_engines.inputs import discover
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import open_catalog
 from python_engines.lakehouse.load import load
 

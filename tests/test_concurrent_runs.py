@@ -15,7 +15,7 @@ import pytest
 from conftest import ETLSTACK, PARITY_FIXTURE, sorted_rows
 from sqlalchemy import create_engine, text
 
-from python_engines.inputs import discover
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
 from python_engines.lakehouse.history import history_tables
 from python_engines.lakehouse.load import load

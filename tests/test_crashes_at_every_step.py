@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import PARITY_FIXTURE, sorted_rows
 
-from python_engines.inputs import discover
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import DATA_TABLES
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import ENGINE_PARAMS, sorted_rows
 
-from python_engines.inputs import discover
-from python_engines.pipeline import run_pipeline
-from python_engines.schema import OUTPUTS, RAW_COLUMNS
+from python_engines.core.schema import OUTPUTS, RAW_COLUMNS
+from python_engines.inputs.discover import discover
+from python_engines.pipeline.stages import run_pipeline
 
 ROW = {
     "event_id": "nl-1",

@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 from expectations.offline_docs import external_asset_references
 from expectations.reference import DEVICES, EVENT_TYPES, REJECT_REASONS
 from python_engines.cli import app
-from python_engines.inputs import discover
+from python_engines.core.offline_page import computed_styles, screenshot
+from python_engines.core.schema import EVENTS, REJECTED_EVENTS
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import open_catalog
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store
-from python_engines.offline_page import computed_styles, screenshot
-from python_engines.schema import EVENTS, REJECTED_EVENTS
 
 runner = CliRunner()
 SQL = Path(__file__).parents[1] / "python_engines" / "sql"

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from python_engines.analytics.marts import PROJECT_DIR, MartsRequest, run_dbt
-from python_engines.inputs import discover
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.load import load
 
 pytestmark = pytest.mark.slow  # make test-fast leaves these out (see the Makefile)
@@ -144,8 +144,8 @@ def test_the_spark_target_builds_the_same_marts_row_for_row(marts_lake, monkeypa
         monkeypatch.setenv(name, "")  # run_dbt points them at the lake; restored afterwards
     warehouse, data_dir = marts_lake["warehouse"], marts_lake["data_dir"]
     run_dbt(MartsRequest("spark", "duckdb", warehouse, data_dir, resource_types=("seed", "model")))
+    from python_engines.core.settings import EngineSettings
     from python_engines.engines.spark_engine import spark_session
-    from python_engines.settings import EngineSettings
 
     spark = spark_session(EngineSettings())
     for mart in MARTS:

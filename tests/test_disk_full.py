@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 from conftest import PARITY_FIXTURE, etlstack_run, sorted_rows
 
-from python_engines.errors import is_disk_full, writing_to
-from python_engines.inputs import discover
+from python_engines.core.errors import is_disk_full, writing_to
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.read import committed_snapshots

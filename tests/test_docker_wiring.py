@@ -16,7 +16,7 @@ import yaml
 from pydantic_settings import BaseSettings
 from sqlalchemy.engine import make_url
 
-import python_engines.settings as settings_module
+import python_engines.core.settings as settings_module
 from python_engines.cli import app
 
 REPO = Path(__file__).parent.parent

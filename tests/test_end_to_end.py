@@ -6,8 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
-from python_engines.inputs import discover
-from python_engines.pipeline import run_pipeline
+from python_engines.inputs.discover import discover
+from python_engines.pipeline.stages import run_pipeline
 
 
 def test_rejected_rows_are_exactly_the_ones_the_sidecar_expects_rejected(

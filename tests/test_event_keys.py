@@ -11,13 +11,13 @@ import polars as pl
 import pytest
 from conftest import ENGINE_PARAMS, sorted_rows
 
-from python_engines.inputs import discover
+from python_engines.core.schema import RAW_COLUMNS
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse import event_keys
 from python_engines.lakehouse.catalog import DATA_TABLES, open_catalog
 from python_engines.lakehouse.event_keys import KEYS_TABLE, PROBE_PROPERTY, keyed, probe
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store
-from python_engines.schema import RAW_COLUMNS
 
 HEADER = ",".join(RAW_COLUMNS)
 # k-old is stored days before its copy arrives, under another user: only the id lookup finds it

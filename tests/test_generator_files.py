@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from python_engines.core.schema import RAW_COLUMNS
 from python_engines.generator import GeneratorConfig, generate
-from python_engines.schema import RAW_COLUMNS
 
 
 def _digests(folder: Path) -> dict[str, str]:

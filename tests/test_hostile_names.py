@@ -15,8 +15,8 @@ from conftest import ENGINE_PARAMS
 from typer.testing import CliRunner
 
 from python_engines.cli import app
+from python_engines.core.schema import RAW_COLUMNS
 from python_engines.lakehouse.catalog import open_catalog
-from python_engines.schema import RAW_COLUMNS
 
 # each beside a plain name its pattern would match: a.csv for [ab].csv, xy for x*, qz for q?
 HOSTILE = [

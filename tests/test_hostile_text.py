@@ -15,7 +15,7 @@ from conftest import ETLSTACK
 from typer.testing import CliRunner
 
 from python_engines.cli import app
-from python_engines.schema import RAW_COLUMNS
+from python_engines.core.schema import RAW_COLUMNS
 
 HEADER = ",".join(RAW_COLUMNS)
 MARKUP_URL = "https://shop.example/[/]"
@@ -212,10 +212,10 @@ def test_dbt_builds_the_marts_inside_a_warehouse_whose_path_holds_quotes(
     from conftest import PARITY_FIXTURE
 
     from python_engines.analytics.marts import PROJECT_DIR, SPARK_MARTS, MartsRequest, run_dbt
+    from python_engines.core.settings import EngineSettings
     from python_engines.engines.spark_engine import spark_session
-    from python_engines.inputs import discover
+    from python_engines.inputs.discover import discover
     from python_engines.lakehouse.load import load
-    from python_engines.settings import EngineSettings
 
     for name in ("ETLSTACK_WAREHOUSE", "ETLSTACK_DATA_DIR"):
         monkeypatch.setenv(name, "")  # run_dbt points them at the lake; restored afterwards

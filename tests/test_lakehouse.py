@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 from conftest import ENGINE_PARAMS, ENGINES, ETLSTACK, PARITY_FIXTURE, sorted_rows
 
-from python_engines.errors import EtlStackError
-from python_engines.inputs import discover
+from python_engines.core.errors import EtlStackError
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.batches import file_rows, plan_batches
 from python_engines.lakehouse.catalog import DATA_TABLES
 from python_engines.lakehouse.event_keys import KEYS_TABLE
@@ -198,8 +198,8 @@ def test_every_namespace_has_the_declared_schemas_and_partitioning(generated_lak
 
 @pytest.mark.slow
 def test_engines_agree_and_other_tools_read_each_others_tables(generated_lakes) -> None:
+    from python_engines.core.settings import EngineSettings
     from python_engines.engines.spark_engine import spark_session
-    from python_engines.settings import EngineSettings
 
     full, _, _ = generated_lakes
     spark = spark_session(EngineSettings())

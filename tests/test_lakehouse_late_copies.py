@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from conftest import ENGINE_PARAMS, PARITY_FIXTURE, sorted_rows
 
-from python_engines.errors import EtlStackError
-from python_engines.inputs import discover
+from python_engines.core.errors import EtlStackError
+from python_engines.core.settings import PipelineSettings
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import DATA_TABLES
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.store import Store
-from python_engines.settings import PipelineSettings
 
 LATE_COPY = Path(__file__).parent / "fixtures" / "late_copy"
 BULK, DAILY = LATE_COPY / "1-bulk.csv", LATE_COPY / "2-daily.csv"

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pytest
 from conftest import ENGINE_PARAMS, PARITY_FIXTURE, sorted_rows
 
-from python_engines import pipeline
-from python_engines.inputs import discover
-from python_engines.schema import OUTPUTS
+from python_engines.core.schema import OUTPUTS
+from python_engines.inputs.discover import discover
+from python_engines.pipeline import stages as pipeline
 
 
 @pytest.mark.parametrize("table", list(OUTPUTS))
@@ -107,8 +107,8 @@ def test_every_engine_reports_the_same_reject_reasons(parity_results, engine: st
 def test_duckdb_paths_give_utc_tables_on_a_host_in_another_time_zone() -> None:
     """ICU is built into DuckDB: without a session zone, timestamptz follows the host's."""
     script = (
-        "from python_engines.inputs import discover\n"
-        "from python_engines.pipeline import run_pipeline\n"
+        "from python_engines.inputs.discover import discover\n"
+        "from python_engines.pipeline.stages import run_pipeline\n"
         "from bench.native_duckdb import run as native\n"
         "from conftest import PARITY_FIXTURE, sorted_rows\n"
         "inputs = discover(PARITY_FIXTURE)\n"

@@ -16,9 +16,9 @@ from conftest import ENGINES, sorted_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from python_engines.inputs import discover
-from python_engines.pipeline import run_pipeline
-from python_engines.schema import OUTPUTS, RAW_COLUMNS
+from python_engines.core.schema import OUTPUTS, RAW_COLUMNS
+from python_engines.inputs.discover import discover
+from python_engines.pipeline.stages import run_pipeline
 
 pytestmark = pytest.mark.slow  # make test-fast leaves these out (see the Makefile)
 

@@ -22,7 +22,7 @@ from conftest import ETLSTACK, etlstack_run
 from typer.testing import CliRunner
 
 from python_engines.cli import app
-from python_engines.schema import RAW_COLUMNS
+from python_engines.core.schema import RAW_COLUMNS
 
 # page_url values a careless or malicious source could hold: Rich markup if printed as such
 MARKUP_PAGES = [

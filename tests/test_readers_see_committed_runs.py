@@ -10,7 +10,7 @@ import duckdb
 from conftest import PARITY_FIXTURE
 
 from python_engines.analytics.lakehouse_views import register_lakehouse
-from python_engines.inputs import discover
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import open_catalog
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.read import committed_snapshots

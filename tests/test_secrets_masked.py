@@ -16,7 +16,7 @@ from conftest import ETLSTACK, PARITY_FIXTURE
 from bench.machine import write_result
 from bench.matrix import Matrix
 from bench.results_file import ResultsWriter, read_results
-from python_engines.security import mask_uri
+from python_engines.core.security import mask_uri
 
 REPO = Path(__file__).parent.parent
 # passwords are put into URIs with {…}: test_no_file_in_the_repository_holds_a_password_in_a_uri

@@ -16,13 +16,13 @@ from services import postgres_server
 
 from python_engines.analytics.marts import MartsRequest, run_dbt
 from python_engines.analytics.query import connect, run_query
-from python_engines.errors import EtlStackError
-from python_engines.inputs import discover
+from python_engines.core.errors import EtlStackError
+from python_engines.core.security import check_identifier, mask_uri
+from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import DATA_TABLES
 from python_engines.lakehouse.load import load
 from python_engines.lakehouse.run_lock import namespace_lock
 from python_engines.lakehouse.store import Store
-from python_engines.security import check_identifier, mask_uri
 from python_engines.transpile import ENGINES, stage_names
 
 REPO = Path(__file__).parent.parent

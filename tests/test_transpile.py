@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 from python_engines.transpile import ENGINES, stage_names, stage_sql, transpile
 
 GOLDEN = {

@@ -17,7 +17,7 @@ from python_engines.transpile import ENGINES, memo, stage_names, stage_sql
 ASK_ALL = """
 import json, sys
 from python_engines.transpile import ENGINES, output_values, stage_names, stage_readers, stage_sql
-from python_engines.cleansed_rows import cleansed_ids, storage_sql
+from python_engines.pipeline.cleansed_rows import cleansed_ids, storage_sql
 import polars as pl
 answers = {
     "sql": {f"{s} {e}": stage_sql(s, e, {"session_gap_minutes": 30})

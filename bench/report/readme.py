@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from bench.report.document import Document, to_markdown
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 START, END = "<!-- bench-report:start -->", "<!-- bench-report:end -->"
 KEEP = ("Medians with 95 % bootstrap intervals", "Decision", "Verified before timed")

@@ -14,12 +14,12 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from python_engines.analytics.lakehouse_files import FILES_SCHEMA, data_files
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
+from python_engines.core.locations import is_plain_path
+from python_engines.core.security import quote_identifier as _ident
+from python_engines.core.security import quote_literal as _quote
 from python_engines.lakehouse.catalog import has_catalog, open_catalog
 from python_engines.lakehouse.read import committed_snapshots, duckdb_with_iceberg
-from python_engines.locations import is_plain_path
-from python_engines.security import quote_identifier as _ident
-from python_engines.security import quote_literal as _quote
 
 USERS_COLUMNS = {
     "user_id": "varchar",

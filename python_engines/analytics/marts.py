@@ -11,9 +11,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_engines.errors import EtlStackError
-from python_engines.locations import lakehouse_folder
-from python_engines.security import check_identifier
+from python_engines.core.errors import EtlStackError
+from python_engines.core.locations import lakehouse_folder
+from python_engines.core.security import check_identifier
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]  # dbt_project.yml and profiles.yml
 TARGETS = ("duckdb", "spark")
@@ -67,8 +67,8 @@ def prepare_spark(request: MartsRequest, engine_settings=None):
     Spark marts are removed (the session's catalog forgets tables when the process ends, and
     Spark refuses to create a table over a non-empty location)."""
     from python_engines.analytics.spark_sources import register_spark_sources
+    from python_engines.core.settings import EngineSettings
     from python_engines.engines.spark_engine import spark_session
-    from python_engines.settings import EngineSettings
 
     spark = spark_session(engine_settings or EngineSettings())
     register_spark_sources(

@@ -27,8 +27,8 @@ from rich.table import Table
 from rich.text import Text
 
 from python_engines.analytics.lakehouse_views import register_lakehouse
-from python_engines.errors import EtlStackError
-from python_engines.security import quote_identifier, quote_literal, visible
+from python_engines.core.errors import EtlStackError
+from python_engines.core.security import quote_identifier, quote_literal, visible
 
 ANALYTICS_DB = "analytics.duckdb"  # profiles.yml: <warehouse>/analytics.duckdb
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from python_engines.analytics.lakehouse_files import data_files
 from python_engines.analytics.lakehouse_views import USERS_COLUMNS
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
+from python_engines.core.locations import spark_file_path
 from python_engines.lakehouse.catalog import open_catalog
 from python_engines.lakehouse.read import committed_snapshots, read_with_spark
-from python_engines.locations import spark_file_path
 
 
 def _with_loaded_at(spark, name: str, table, snapshot_id: int | None):

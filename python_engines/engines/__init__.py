@@ -9,10 +9,10 @@ from typing import Protocol
 import polars as pl
 import pyarrow as pa
 
-from python_engines.errors import EtlStackError
-from python_engines.inputs import Inputs
-from python_engines.locations import file_uri
-from python_engines.settings import EngineSettings
+from python_engines.core.errors import EtlStackError
+from python_engines.core.locations import file_uri
+from python_engines.core.settings import EngineSettings
+from python_engines.inputs.files import Inputs
 from python_engines.transpile import ENGINES
 
 PARTITION_KEY = "__part"  # the folder key of a partitioned write (not a column of the files)

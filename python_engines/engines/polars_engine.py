@@ -15,11 +15,11 @@ import os
 import polars as pl
 import pyarrow as pa
 
+from python_engines.core.errors import writing_to
+from python_engines.core.schema import RAW_COLUMNS, conform_frame
+from python_engines.core.settings import EngineSettings
 from python_engines.engines import PARTITION_KEY, FileTarget
-from python_engines.errors import writing_to
-from python_engines.inputs import Inputs
-from python_engines.schema import RAW_COLUMNS, conform_frame
-from python_engines.settings import EngineSettings
+from python_engines.inputs.files import Inputs
 
 
 class PolarsEngine:

@@ -17,13 +17,13 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
+from python_engines.core.locations import spark_file_path
+from python_engines.core.memory_guard import scratch_folder
+from python_engines.core.schema import RAW_COLUMNS
+from python_engines.core.settings import EngineSettings
 from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.engines.java import ensure_java_home
-from python_engines.inputs import Inputs
-from python_engines.locations import spark_file_path
-from python_engines.memory_guard import scratch_folder
-from python_engines.schema import RAW_COLUMNS
-from python_engines.settings import EngineSettings
+from python_engines.inputs.files import Inputs
 
 LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
 _SESSION = None

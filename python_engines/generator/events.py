@@ -6,11 +6,11 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from python_engines.core.schema import RAW_COLUMNS
 from python_engines.generator import profile
 from python_engines.generator.catalogue import Catalogue
 from python_engines.generator.population import COUNTRY_CODES, Population, user_ids
 from python_engines.generator.sessions import DAY, SessionPlan
-from python_engines.schema import RAW_COLUMNS
 
 RAW_SCHEMA = pl.Schema({name: pl.Utf8 for name in RAW_COLUMNS})
 BURST_RATE = 0.015  # two events in the same second (double clicks, prefetch): tied timestamps

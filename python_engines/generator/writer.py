@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from python_engines.errors import writing_to
+from python_engines.core.errors import writing_to
 from python_engines.generator.config import FileFormat
 
 # Sidecars start with "_": readers of a folder of events skip them, as Spark and Hive do.

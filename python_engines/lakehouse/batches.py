@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pyarrow.parquet as pq
 
-from python_engines.inputs import InputFile
+from python_engines.inputs.files import InputFile
 
 
 def file_rows(file: InputFile, file_format: str) -> int:

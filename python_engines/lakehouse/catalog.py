@@ -21,12 +21,12 @@ from pyiceberg.table import Table
 from pyiceberg.transforms import DayTransform
 from sqlalchemy.exc import IntegrityError, NoSuchModuleError
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
+from python_engines.core.locations import file_uri, lakehouse_folder, sqlite_uri
+from python_engines.core.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
+from python_engines.core.security import mask_uri
 from python_engines.lakehouse import event_keys, manifest_filter_fix
 from python_engines.lakehouse.event_keys import CLEANSED_KEYS, KEYS_TABLE
-from python_engines.locations import file_uri, lakehouse_folder, sqlite_uri
-from python_engines.schema import CLEANSED, EVENTS, REJECTED_EVENTS, SESSIONS, UTC_TS
-from python_engines.security import mask_uri
 
 manifest_filter_fix.apply()  # every table opened here deletes with the race mended
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import polars as pl
 from pyiceberg.exceptions import NoSuchTableError
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
+from python_engines.core.schema import OUTPUTS, conform
 from python_engines.lakehouse.catalog import DATA_TABLES, has_catalog, open_catalog
 from python_engines.lakehouse.changes import OCCURRENCE, numbered
 from python_engines.lakehouse.event_keys import KEYS_TABLE
-from python_engines.schema import OUTPUTS, conform
 
 # the public tables first, then what later loads recompute from (not the keys derived from it:
 # a warehouse made before them has none yet, and their hash depends on the Polars version)

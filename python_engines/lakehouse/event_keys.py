@@ -19,13 +19,12 @@ from typing import TypeVar
 import polars as pl
 import pyarrow as pa
 
-from python_engines.schema import UTC_TS
+from python_engines.core.schema import UTC_TS
 
 KEYS_TABLE = "cleansed_keys"
 CLEANSED_KEYS = pa.schema(
     [("user_id", pa.string()), ("event_key", pa.int64()), ("event_ts", UTC_TS)]
 )
-IDENTIFIED = ("user_id", "event_id", "event_ts")  # the cleansed columns a key row is made of
 PROBE_PROPERTY = "etlstack.event-key-probe"
 _SEED = 20261203
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 
+from python_engines.core.errors import EtlStackError
 from python_engines.engines import check_engine_name
-from python_engines.errors import EtlStackError
 from python_engines.lakehouse.catalog import DATA_TABLES, has_catalog, open_catalog
 from python_engines.lakehouse.run_lock import try_namespace_lock
 from python_engines.lakehouse.store import RUN_ID_PROPERTY, Store

@@ -21,21 +21,20 @@ import polars as pl
 import pyarrow as pa
 from pyiceberg.expressions import EqualTo
 
-from python_engines.cleansed_rows import cleansed_ids, raw_text
+from python_engines.core.errors import EtlStackError
+from python_engines.core.schema import IDENTIFIED, OUTPUTS
+from python_engines.core.settings import EngineSettings, PipelineSettings
 from python_engines.engines import check_engine_name
 from python_engines.engines.polars_engine import sink_files
-from python_engines.errors import EtlStackError
-from python_engines.inputs import Inputs
+from python_engines.inputs.files import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
-from python_engines.lakehouse.event_keys import IDENTIFIED, KEYS_TABLE, keyed, keys_of
+from python_engines.lakehouse.event_keys import KEYS_TABLE, keyed, keys_of
 from python_engines.lakehouse.run_lock import run_lock
 from python_engines.lakehouse.stitching import recompute_from_store, rows_from
 from python_engines.lakehouse.store import RowFilter, RunRecord, Store
-from python_engines.pipeline import RunResult, run_pipeline
-from python_engines.schema import OUTPUTS
-from python_engines.settings import EngineSettings, PipelineSettings
-from python_engines.summary import check_nothing_lost
+from python_engines.pipeline.cleansed_rows import cleansed_ids, raw_text
+from python_engines.pipeline.stages import RunResult, check_nothing_lost, run_pipeline
 from python_engines.transpile import output_values
 
 # the reason python_engines/sql/04_rejected_events.sql gives the copies it rejects (its branch

@@ -10,7 +10,7 @@ import pyarrow as pa
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.table import Table
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 
 def duckdb_with_iceberg(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:

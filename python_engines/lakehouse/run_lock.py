@@ -16,13 +16,14 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
+from python_engines.core.security import check_identifier, mask_uri, visible
 from python_engines.lakehouse.catalog import catalog_error
-from python_engines.security import check_identifier, mask_uri
 
 POLL_SECONDS = 0.5
 LOCK_CLASS = 0x45544C53  # "ETLS": the first key of every etlstack advisory lock in PostgreSQL
@@ -180,16 +181,15 @@ def try_namespace_lock(
 
 
 def _print_wait(message: str) -> None:
-    from python_engines.terminal import console, literal
-
-    console.print(f"[yellow]{literal(message)}[/yellow]", highlight=False, soft_wrap=True)
+    # plain stderr: a progress display (Rich) prints it above itself; no layer above is called
+    print(visible(message), file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
 def run_lock(warehouse: Path, namespace: str, catalog_uri: str | None = None) -> Iterator[None]:
     """The lock a load holds: it waits ``ETLSTACK_LOCK_TIMEOUT_SECONDS`` at most, and says so on
     stderr."""
-    from python_engines.settings import PathSettings
+    from python_engines.core.settings import PathSettings
 
     timeout = PathSettings().lock_timeout_seconds
     with namespace_lock(Path(warehouse), namespace, catalog_uri, timeout, on_wait=_print_wait):

@@ -31,9 +31,10 @@ from pyiceberg.io.pyarrow import ArrowScan, PyArrowFileIO, schema_to_pyarrow
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import FileScanTask, Table
 
+from python_engines.core.errors import is_disk_full
+from python_engines.core.schema import conform, conform_frame
 from python_engines.engines import FileTarget
 from python_engines.engines.polars_engine import sink_files
-from python_engines.errors import is_disk_full
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
     RUNS_TABLE,
@@ -42,7 +43,6 @@ from python_engines.lakehouse.catalog import (
     recreate_table,
 )
 from python_engines.lakehouse.changes import TableChange
-from python_engines.schema import conform, conform_frame
 
 RUN_ID_PROPERTY = "etlstack.run-id"
 # a table has tens of files: pyiceberg plans the scans Polars reads (polars' own planner is a

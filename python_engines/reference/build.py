@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 GEOIP_MEMBER = Path("usr/share/tor/geoip")
 UNKNOWN_COUNTRY = "??"  # tor's code for a range with no country: dropped, so such IPs resolve to ZZ

@@ -1,6 +1,6 @@
 -- stage rejected_events: every row that is not kept, with its reason and the raw columns.
 -- inputs also: malformed_lines (source_file, raw_line): csv lines that do not split into the nine
--- columns, found before any engine reads the file (python_engines/input_checks.py).
+-- columns, found before any engine reads the file (python_engines/inputs/checks.py).
 with rejected as (
     select raw_event_id, reject_reason as reason, raw_user_id, raw_session_id, raw_timestamp,
         raw_page_url, raw_country, raw_device, raw_ip_address, raw_event_type, source_file,

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 from python_engines.transpile.memo import remembered
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 from python_engines.transpile import SOURCE_DIALECT, rewrites, stages
 from python_engines.transpile.polars_dialect import Polars
 

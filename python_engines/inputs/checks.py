@@ -35,10 +35,10 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from python_engines.errors import EtlStackError
-from python_engines.inputs import InputFile, Inputs
-from python_engines.locations import is_plain_path
-from python_engines.schema import RAW_COLUMNS
+from python_engines.core.errors import EtlStackError
+from python_engines.core.locations import is_plain_path
+from python_engines.core.schema import RAW_COLUMNS
+from python_engines.inputs.files import InputFile, Inputs
 
 MALFORMED_LINES = pa.schema([("source_file", pa.string()), ("raw_line", pa.string())])
 HEADER = ",".join(RAW_COLUMNS)

@@ -97,3 +97,7 @@ def _cast(name: str, have: pl.DataType, want: pl.DataType) -> pl.Expr:
     if isinstance(want, pl.Datetime) and isinstance(have, pl.Datetime) and have.time_zone is None:
         column = column.dt.replace_time_zone(want.time_zone)
     return column.cast(want)
+
+
+# the cleansed columns an event key is made of (the lakehouse keys stored rows by them)
+IDENTIFIED = ("user_id", "event_id", "event_ts")

@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from python_engines.errors import EtlStackError
-from python_engines.security import visible
+from python_engines.core.errors import EtlStackError
+from python_engines.core.security import visible
 
 # a URI's query, fragment and escapes; patterns and their escape (Spark, Polars, DuckDB); ':'
 # (Hadoop). Quotes are fine: SQL gets the path as a literal (``quote_literal``; dbt-spark's

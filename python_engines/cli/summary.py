@@ -4,22 +4,9 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from python_engines.errors import EtlStackError
-from python_engines.inputs import Inputs
+from python_engines.inputs.files import Inputs
 from python_engines.lakehouse.store import RunRecord
-from python_engines.pipeline import RunResult
-
-
-def check_nothing_lost(result: RunResult) -> None:
-    """Rows in (plus stored rows re-read) = rows in events + rows in rejected_events, or the run
-    fails loudly."""
-    events = result.rows["events"]
-    rejected = result.rows["rejected_events"]
-    if events + rejected != result.rows_in + result.rows_reloaded:
-        raise EtlStackError(
-            f"{result.engine}: {result.rows_in + result.rows_reloaded:,} rows in but {events:,} "
-            f"events + {rejected:,} rejected — rows were lost; nothing was written"
-        )
+from python_engines.pipeline.stages import RunResult
 
 
 def summary_table(result: RunResult, inputs: Inputs, record: RunRecord | None = None) -> Table:

@@ -24,7 +24,7 @@ from functools import cache
 
 import polars as pl
 
-from python_engines.schema import CLEANSED, RAW_COLUMNS
+from python_engines.core.schema import CLEANSED, RAW_COLUMNS
 from python_engines.transpile import derivation_sql, transpile
 
 ELIDED = ("event_id", "user_id")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 # an engine namespace, table, stage or column name that may be written into SQL unquoted
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

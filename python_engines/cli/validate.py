@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from python_engines.cli_options import CatalogUriOption, WarehouseOption
-from python_engines.errors import EtlStackError
-from python_engines.settings import PathSettings, ValidationSettings
-from python_engines.terminal import console, literal, progress_bar
+from python_engines.cli.options import CatalogUriOption, WarehouseOption
+from python_engines.cli.terminal import console, literal, progress_bar
+from python_engines.core.errors import EtlStackError
+from python_engines.core.settings import PathSettings, ValidationSettings
 from python_engines.transpile import ENGINES
 
 

@@ -10,17 +10,17 @@ from typing import Annotated
 
 import typer
 
-from python_engines.cli_options import CatalogUriOption, EngineOption, WarehouseOption
-from python_engines.errors import EtlStackError
-from python_engines.process_end import run_then_exit_quickly
-from python_engines.settings import (
+from python_engines.cli.options import CatalogUriOption, EngineOption, WarehouseOption
+from python_engines.cli.terminal import console, friendly_errors, literal, print_error, progress_bar
+from python_engines.cli.validate import validate
+from python_engines.core.errors import EtlStackError
+from python_engines.core.process_end import run_then_exit_quickly
+from python_engines.core.settings import (
     EngineSettings,
     PathSettings,
     PipelineSettings,
     ValidationSettings,
 )
-from python_engines.terminal import console, friendly_errors, literal, print_error, progress_bar
-from python_engines.validate_command import validate
 
 app = typer.Typer(
     help="One SQL, three engines (Polars, Spark, DuckDB), one Iceberg lakehouse.",
@@ -139,13 +139,13 @@ def run(
 
     Files loaded before are skipped; the users the new rows touch are recomputed, so a daily
     file after the bulk gives the same tables as one run over all files."""
+    from python_engines.cli.summary import summary_table
+    from python_engines.cli.validate import gate
+    from python_engines.core.locations import lakehouse_folder
+    from python_engines.core.memory_guard import memory_guard
     from python_engines.engines import check_engine_name
-    from python_engines.inputs import discover
+    from python_engines.inputs.discover import discover
     from python_engines.lakehouse.load import load_in_batches
-    from python_engines.locations import lakehouse_folder
-    from python_engines.memory_guard import memory_guard
-    from python_engines.summary import summary_table
-    from python_engines.validate_command import gate
 
     settings = PathSettings()
     engine_settings = EngineSettings()
@@ -235,7 +235,7 @@ def show_sql(
         typer.echo(f"-- stage: {name} ({engine})\n{sql};\n")
 
 
-app.command()(friendly_errors(validate))  # etlstack validate: python_engines/validate_command.py
+app.command()(friendly_errors(validate))  # etlstack validate: python_engines/cli/validate.py
 
 
 @app.command()
@@ -303,8 +303,8 @@ def query(
 
 
 # benchmark and engine comparison: their own modules (bench harness lives in bench/)
-from python_engines.bench_command import bench_app  # noqa: E402
-from python_engines.compare_command import compare  # noqa: E402
+from python_engines.cli.bench import bench_app  # noqa: E402
+from python_engines.cli.compare import compare  # noqa: E402
 
 app.add_typer(bench_app, name="bench")
 app.command()(compare)

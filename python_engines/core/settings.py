@@ -75,7 +75,7 @@ class EngineSettings(BaseSettings):
     # an engine holds a run's input and output in memory (10M events: 8-16 GiB at peak)
     batch_rows: int = Field(default=10_000_000, ge=1)
     # a run whose processes (the Spark JVM included) hold more than this stops with one line
-    # instead of meeting the kernel's OOM killer (python_engines.memory_guard); default 90% of RAM
+    # instead of meeting the kernel's OOM killer (python_engines.core.memory_guard); default 90% of RAM
     memory_limit_gib: float | None = Field(default=None, gt=0)
 
     @field_validator("threads")

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_engines.errors import EtlStackError
+from python_engines.core.errors import EtlStackError
 
 FLAGS = [
     "--headless",

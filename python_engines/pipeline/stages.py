@@ -10,15 +10,14 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from python_engines.cleansed_rows import passing_rows, passing_sql, storage_sql
+from python_engines.core.errors import EtlStackError
+from python_engines.core.schema import CLEANSED, IDENTIFIED, OUTPUTS, conform, conform_frame
+from python_engines.core.settings import EngineSettings, PipelineSettings
 from python_engines.engines import FileTarget, open_engine
-from python_engines.errors import EtlStackError
-from python_engines.input_checks import CheckedInputs, checked
-from python_engines.inputs import Inputs
-from python_engines.lakehouse.event_keys import IDENTIFIED
+from python_engines.inputs.checks import CheckedInputs, checked
+from python_engines.inputs.files import Inputs
+from python_engines.pipeline.cleansed_rows import passing_rows, passing_sql, storage_sql
 from python_engines.reference import bucketed_ip_ranges
-from python_engines.schema import CLEANSED, OUTPUTS, conform, conform_frame
-from python_engines.settings import EngineSettings, PipelineSettings
 from python_engines.transpile import stage_names, stage_readers, stage_sql, transpile
 
 
@@ -249,7 +248,7 @@ def _free_after(as_views: set[str], kept: set[str]) -> dict[str, list[str]]:
     return free
 
 
-# the rows that passed cleansing, as the lakehouse keeps them (python_engines/cleansed_rows.py)
+# the rows that passed cleansing, as the lakehouse keeps them (python_engines/pipeline/cleansed_rows.py)
 PASSING_TABLE = "cleansed_events"
 
 
@@ -303,3 +302,15 @@ def _with_stored_sql(engine_name: str) -> str:
     return transpile(
         f"select * from cleansed union all {passing_rows('*', STORED_TABLE)}", engine_name
     )
+
+
+def check_nothing_lost(result: RunResult) -> None:
+    """Rows in (plus stored rows re-read) = rows in events + rows in rejected_events, or the run
+    fails loudly."""
+    events = result.rows["events"]
+    rejected = result.rows["rejected_events"]
+    if events + rejected != result.rows_in + result.rows_reloaded:
+        raise EtlStackError(
+            f"{result.engine}: {result.rows_in + result.rows_reloaded:,} rows in but {events:,} "
+            f"events + {rejected:,} rejected — rows were lost; nothing was written"
+        )

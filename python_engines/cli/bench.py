@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from python_engines.terminal import console, friendly_errors, literal, progress_bar
+from python_engines.cli.terminal import console, friendly_errors, literal, progress_bar
 
 bench_app = typer.Typer(
     help="Benchmark the engines (fresh process per try, round-robin, verified outputs) and "

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from python_engines.errors import EtlStackError, is_disk_full
-from python_engines.security import mask_uri, visible
-from python_engines.settings import PathSettings
+from python_engines.core.errors import EtlStackError, is_disk_full
+from python_engines.core.security import mask_uri, visible
+from python_engines.core.settings import PathSettings
 
 # emoji off: ':smile:' in a file name or a value is text, not a picture
 console = Console(stderr=True, emoji=False)

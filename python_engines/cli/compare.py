@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from python_engines.cli_options import CatalogUriOption, WarehouseOption
-from python_engines.errors import EtlStackError
-from python_engines.security import visible
-from python_engines.settings import PathSettings
-from python_engines.terminal import console, friendly_errors, literal
+from python_engines.cli.options import CatalogUriOption, WarehouseOption
+from python_engines.cli.terminal import console, friendly_errors, literal
+from python_engines.core.errors import EtlStackError
+from python_engines.core.security import visible
+from python_engines.core.settings import PathSettings
 
 
 def _print_rows(title: str, frame) -> None:

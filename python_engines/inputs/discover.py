@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
-from python_engines.errors import EtlStackError
-
-FORMATS = ("csv", "parquet")
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: Path  # absolute
-    # as recorded in rejected_events and the run log: the absolute path, so that a file means the
-    # same whether it is read alone (a daily load) or within its folder (a full recompute)
-    source_file: str
-
-
-@dataclass(frozen=True)
-class Inputs:
-    files: tuple[InputFile, ...]
-    file_format: str
-
-    @property
-    def paths(self) -> list[str]:
-        return [str(f.path) for f in self.files]
+from python_engines.core.errors import EtlStackError
+from python_engines.inputs.checks import check_shape
+from python_engines.inputs.files import FORMATS, InputFile, Inputs
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -62,7 +43,6 @@ def _resolved(path: Path) -> Path:
 def discover(path: Path, file_format: str = "auto") -> Inputs:
     """The event files under ``path``, each checked cheaply (readable, a CSV's header, a
     Parquet footer) so that a bad one is a clear error before any work starts."""
-    from python_engines.input_checks import check_shape  # it reads Inputs from here
 
     path = _resolved(path)
     kind = _kind(path)

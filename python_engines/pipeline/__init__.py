@@ -1,0 +1,1 @@
+"""The one SQL run on one engine: raw rows → stages in order → the output tables."""
