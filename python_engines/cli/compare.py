@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from python_engines.cli.options import CatalogUriOption, WarehouseOption
-from python_engines.cli.terminal import console, friendly_errors, literal
+from python_engines.cli.terminal import console, literal
 from python_engines.core.errors import EtlStackError
 from python_engines.core.security import visible
 from python_engines.core.settings import PathSettings
@@ -21,7 +21,6 @@ def _print_rows(title: str, frame) -> None:
         console.print(f"    {visible(text)}", soft_wrap=True, markup=False, highlight=False)
 
 
-@friendly_errors
 def compare(
     engines: Annotated[str, typer.Option(help="Two engines, e.g. polars,spark.")],
     warehouse: WarehouseOption = None,
