@@ -45,6 +45,11 @@ class Engine(Protocol):
     # its tables are Polars frames of this process: ``fetch_frame`` copies nothing (else a
     # table just written is read back from its files rather than handed over)
     frames_in_process: bool
+    # which stages it may keep as views planned into their one later read (the rest are
+    # materialised): "outputs" (the output tables only) or "stages" (any stage read once)
+    plans_views: str
+    # seconds the engine took to be ready before any stage (a JVM for Spark; else 0)
+    startup_seconds: float
 
     def load_raw(self, inputs: Inputs) -> int:
         """Register ``raw_events`` (the raw string columns + ``source_file``); return its rows."""

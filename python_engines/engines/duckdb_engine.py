@@ -60,6 +60,7 @@ class DuckDBEngine:
     # an output read once is kept as a view; a stage inlined into the next one was slower (10M:
     # geolocated + sessionized 16.1 s as tables, 20.1 s with geolocated a view)
     plans_views = "outputs"
+    startup_seconds = 0.0
 
     def __init__(self, settings: EngineSettings) -> None:
         self.con = connect(settings)

@@ -26,6 +26,7 @@ class PolarsEngine:
     name = "polars"
     frames_in_process = True
     plans_views = "stages"
+    startup_seconds = 0.0
 
     def __init__(self, settings: EngineSettings) -> None:
         # Polars sizes its thread pool at import, from this variable; later changes are ignored.

@@ -124,8 +124,7 @@ def _run_checked(
         }
         for name, table in registered.items():
             engine.register(name, table)
-        views = getattr(engine, "plans_views", None)  # None, "outputs" or "stages"
-        as_views = _stages_as_views(outputs_only=views == "outputs") if views else set()
+        as_views = _stages_as_views(outputs_only=engine.plans_views == "outputs")
         free_after = _free_after(as_views, kept=set(registered))
         for stage in stage_names():
             sql = stage_sql(stage, engine_name, parameters)
@@ -193,7 +192,7 @@ def _run_checked(
         rows_in=rows_in,
         tables=tables,
         seconds=seconds,
-        startup_seconds=getattr(engine, "startup_seconds", 0.0),
+        startup_seconds=engine.startup_seconds,
         cleansed=cleansed,
         rows_reloaded=rows_reloaded,
         rows=rows,
