@@ -18,9 +18,9 @@ from bench.input_cache import cached_input
 from bench.machine import RESULTS
 from bench.matrix import Case, Matrix, base_engine
 from bench.memory_cap import MemoryWatchdog
-from bench.process_tree import TreeSampler, cores_available
 from bench.results_file import ResultsWriter
 from python_engines.core.errors import EtlStackError
+from python_engines.core.process_tree import TreeSampler, cores_available
 
 # (description, try number, tries in all) → the progress display
 OnTry = Callable[[str, int, int], None]

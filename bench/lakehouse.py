@@ -69,7 +69,7 @@ def once(engine: str, path: str, warehouse: str) -> dict:
     start (interpreter, imports, engine start-up) to the committed run; the command's wall time
     adds the exit (0.2 s after a 10M Polars bulk, most of it the kernel taking back the memory
     the allocator still holds)."""
-    from bench.process_tree import process_age_seconds
+    from python_engines.core.process_tree import process_age_seconds
     from python_engines.inputs.discover import discover
     from python_engines.lakehouse.load import load
 

@@ -38,7 +38,7 @@ def describe_machine() -> dict[str, object]:
 def peak_rss_kib() -> int:
     """Peak resident memory of this process and its children (the Spark JVM is a child of the
     Python driver), in KiB: a sum of peaks, an upper bound of the peak of the sum."""
-    from bench.process_tree import own_tree
+    from python_engines.core.process_tree import own_tree
 
     return own_tree()[0] // 1024
 

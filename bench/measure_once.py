@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bench.matrix import NATIVE_ENGINES, native_module
-from bench.process_tree import own_tree, process_age_seconds
+from python_engines.core.process_tree import own_tree, process_age_seconds
 
 TABLES = ("events", "rejected_events", "sessions")
 

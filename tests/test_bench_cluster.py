@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from bench.cluster import standalone_cluster
-from bench.process_tree import TreeSampler
+from python_engines.core.process_tree import TreeSampler
 
 pytestmark = pytest.mark.slow  # make test-fast leaves these out (see the Makefile)
 

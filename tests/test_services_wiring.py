@@ -13,7 +13,7 @@ from conftest import ETLSTACK, PARITY_FIXTURE
 from services import postgres_server
 
 from bench.cluster import standalone_cluster
-from bench.process_tree import TreeSampler
+from python_engines.core.process_tree import TreeSampler
 from python_engines.inputs.discover import discover
 from python_engines.lakehouse.compare import compare_engines
 from python_engines.lakehouse.load import load

@@ -15,12 +15,13 @@ import atexit
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psutil
+
+from python_engines.core.process_tree import Sampler, tree_memory
 
 DEFAULT_SHARE = 0.9  # of the machine's memory: the kernel and everything else keep the rest
 
@@ -48,17 +49,6 @@ def limit_bytes(limit_gib: float | None) -> int:
     return int(limit_gib * 2**30)
 
 
-def tree_bytes(process: psutil.Process) -> int:
-    """Memory a process and all its descendants hold: resident pages less the file-backed ones
-    (memory-mapped input files, shared libraries), which the kernel can drop instead of killing."""
-    total = 0
-    for member in (process, *process.children(recursive=True)):
-        with suppress(psutil.Error):  # ended between the listing and the reading
-            used = member.memory_info()
-            total += used.rss - used.shared
-    return total
-
-
 @contextmanager
 def memory_guard(
     engine: str, limit_gib: float | None, poll_seconds: float = 0.2
@@ -67,26 +57,20 @@ def memory_guard(
     (``ETLSTACK_MEMORY_LIMIT_GIB``; None: 90% of the machine). It yields ``at(step)``: the
     caller reports each step to it, and a stop names the engine and the last step."""
     limit = limit_bytes(limit_gib)
-    done = threading.Event()
     me = psutil.Process()
     step = ["start-up"]
 
     def watch() -> None:
-        while not done.wait(poll_seconds):
-            used = tree_bytes(me)
-            if used > limit:
-                _stop(me, used, limit, f"{engine} {step[0]}")
+        # resident less file-backed pages: those the kernel can drop instead of killing
+        used = tree_memory([me.pid], anonymous=True)
+        if used > limit:
+            _stop(me, used, limit, f"{engine} {step[0]}")
 
     def at(name: str) -> None:
         step[0] = name
 
-    watcher = threading.Thread(target=watch, name="memory-guard", daemon=True)
-    watcher.start()
-    try:
+    with Sampler(poll_seconds, watch, "memory-guard"):
         yield at
-    finally:
-        done.set()
-        watcher.join()
 
 
 def scratch_folder(prefix: str) -> Path:

@@ -1,12 +1,16 @@
-"""Peak memory and CPU time of a process tree: this process, its live children (the Spark JVM is
-a child of the Python driver) and, sampled from outside, processes that are not our children
-(a standalone cluster's executors)."""
+"""One way to watch a process tree — this process, its live children (the Spark JVM is a child of
+the Python driver) and, sampled from outside, processes that are not our children (a standalone
+cluster's executors): its memory now (``tree_memory``), its peaks and CPU time (``own_tree``,
+``TreeSampler``), sampled by one periodic thread (``Sampler``). The run's memory guard and the
+bench's memory cap and measurements all use these."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -19,6 +23,47 @@ def _hwm_bytes(pid: int) -> int:
             return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
     except (OSError, StopIteration):
         return 0
+
+
+def tree_memory(roots: list[int], anonymous: bool = False) -> int:
+    """Resident memory the ``roots`` and all their descendants hold now, in bytes; ``anonymous``:
+    less the file-backed pages (memory-mapped input files, shared libraries), which the kernel can
+    drop instead of killing."""
+    total = 0
+    for root in roots:
+        try:
+            process = psutil.Process(root)
+            members = [process, *process.children(recursive=True)]
+        except psutil.Error:
+            continue
+        for member in members:
+            with contextlib.suppress(psutil.Error):  # ended between the listing and the reading
+                used = member.memory_info()
+                total += used.rss - (used.shared if anonymous else 0)
+    return total
+
+
+class Sampler:
+    """Calls ``sample()`` every ``interval`` seconds on a thread while the ``with`` block runs
+    (``sample`` returning True stops it early)."""
+
+    def __init__(self, interval: float, sample: Callable[[], bool | None], name: str) -> None:
+        self.interval, self.sample = interval, sample
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            if self.sample():
+                return
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _cpu(process: psutil.Process, waited_children: bool = False) -> float:
@@ -43,16 +88,15 @@ def own_tree() -> tuple[int, float]:
     return rss, cpu
 
 
-class TreeSampler:
+class TreeSampler(Sampler):
     """Samples the descendants of ``roots`` (a cluster's workers) while a try runs: the last
     VmHWM and CPU time seen per process — executors exit with their application, so they are
     read while they live. ``with TreeSampler(pids) as s: ...; s.rss_bytes, s.cpu_seconds``."""
 
     def __init__(self, roots: list[int], interval: float = 0.2) -> None:
-        self.roots, self.interval = roots, interval
+        super().__init__(interval, self._sample, "tree-sampler")
+        self.roots = roots
         self.seen: dict[int, tuple[int, float]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> None:
         for root in self.roots:
@@ -65,18 +109,9 @@ class TreeSampler:
                 if rss:
                     self.seen[child.pid] = (rss, cpu)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
     def __enter__(self) -> TreeSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        self._sample()  # the processes already there, before the first interval
+        return super().__enter__()
 
     @property
     def rss_bytes(self) -> int:
