@@ -3,7 +3,7 @@
 # file; one fresh process per try) before/after a change: same run, trees alternating, Polars.
 # BEFORE/AFTER are worktrees sharing main's .venv; PYTHONPATH picks each tree's code (the venv's
 # editable install points at main).
-#   lakehouse-before-after-20261203.jsonl: before = 908f1df, after = 4d95ed2 (cleansed_keys, direct
+#   bench/results/lakehouse-before-after-20261203.jsonl: before = 908f1df, after = 4d95ed2 (cleansed_keys, direct
 #   Parquet scans, bounded sessions read), at 03:23 UTC
 # usage: bash <this> OUT.jsonl BEFORE_TREE AFTER_TREE [ROUNDS]
 set -euo pipefail

@@ -3,12 +3,13 @@
 # empty warehouse, then its first daily file, each load a fresh process, the bulk command timed
 # start to exit) before/after a change: same run, trees alternating, Polars (or $ENGINE).
 # BEFORE/AFTER are worktrees sharing main's .venv; cwd and PYTHONPATH pick each tree's code.
-#   lakehouse-before-after-20261203b.jsonl (09:40 UTC) and -20261203c.jsonl (09:59): before =
+#   bench/results/lakehouse-before-after-20261203b.jsonl (09:40 UTC) and
+#   bench/results/lakehouse-before-after-20261203c.jsonl (09:59): before =
 #   71c1f5d, after = 5c1552b / ed0dcd6 (same code: cleansed_events stores raw text, Polars plans
 #   read-once stages into their reader, the compiled SQL kept between runs)
-#   lakehouse-before-after-20261203d.jsonl (10:21): before = 57499a8, after = 01273e4 (the
+#   bench/results/lakehouse-before-after-20261203d.jsonl (10:21): before = 57499a8, after = 01273e4 (the
 #   review's mends: no change meant to timing)
-#   lakehouse-before-after-20261203e.jsonl: before = 0f1f9ef, after = the next commit (session
+#   bench/results/lakehouse-before-after-20261203e.jsonl: before = 0f1f9ef, after = the next commit (session
 #   start: a rows frame ordered by event_ts, entry first, not a range frame), Polars and DuckDB
 # usage: [ENGINE=duckdb] bash <this> OUT.jsonl BEFORE_TREE AFTER_TREE [ROUNDS]
 set -euo pipefail

@@ -4,7 +4,7 @@
 #   batch: bulk days 11-20 (3.0M rows) into a lakehouse holding days 1-10 (3.0M rows).
 # Each try starts from a copy of the same warehouse. BEFORE/AFTER are worktrees sharing main's
 # .venv; PYTHONPATH picks each tree's code (the venv's editable install points at main).
-#   incremental-before-after-20261202.jsonl: before = 8bea91e, after = cf13618
+#   bench/results/incremental-before-after-20261202.jsonl: before = 8bea91e, after = cf13618
 # usage: bash <this> OUT.jsonl BEFORE_TREE AFTER_TREE [DAILY_ROUNDS] [BATCH_ROUNDS]
 set -euo pipefail
 OUT=$1; BEFORE=$2; AFTER=$3; DAILY_ROUNDS=${4:-5}; BATCH_ROUNDS=${5:-3}

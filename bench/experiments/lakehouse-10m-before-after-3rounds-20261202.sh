@@ -2,10 +2,10 @@
 # 3 rounds, round-robin: 10M bulk into an empty warehouse + first daily file, fresh process each.
 # /work/wt-before is a worktree of the code before a change (with main's .venv linked in),
 # /work/main the code after it; Spark runs on main only.
-#   lakehouse-10m-before-after-3rounds-20261202.jsonl: wt-before = 9e0b833, engines polars duckdb spark
-#   lakehouse-10m-before-after-writes-20261202.jsonl:  wt-before = ab2e86e, engines polars duckdb
-#   lakehouse-10m-before-after-review-20261202.jsonl:  wt-before = 48c4963, engines polars
-#   lakehouse-10m-before-after-geolocation-20261202.jsonl: wt-before = 1e44def, main = 2ed738d,
+#   bench/results/lakehouse-10m-before-after-3rounds-20261202.jsonl: wt-before = 9e0b833, engines polars duckdb spark
+#   bench/results/lakehouse-10m-before-after-writes-20261202.jsonl:  wt-before = ab2e86e, engines polars duckdb
+#   bench/results/lakehouse-10m-before-after-review-20261202.jsonl:  wt-before = 48c4963, engines polars
+#   bench/results/lakehouse-10m-before-after-geolocation-20261202.jsonl: wt-before = 1e44def, main = 2ed738d,
 #     engines polars duckdb
 # usage: bash <this> OUT.jsonl ["polars duckdb spark"]
 set -uo pipefail

@@ -6,7 +6,7 @@
 #   .venv/bin/python -m python_engines.cli run --engine polars --input /work/data-medium/bulk \
 #       --warehouse /tmp/wh1
 # /work/wt-before is a worktree of the code before (main's .venv linked in), /work/main after.
-#   daily-10m-before-after-20261202.jsonl: wt-before = 8628cc5, main = a6fb61d, 5 rounds
+#   bench/results/daily-10m-before-after-20261202.jsonl: wt-before = 8628cc5, main = a6fb61d, 5 rounds
 # usage: bash <this> OUT.jsonl [N]
 set -uo pipefail
 OUT=$1; N=${2:-5}
