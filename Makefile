@@ -74,15 +74,15 @@ fmt: setup ## fix what ruff can and format with black
 generate: setup ## generate a data set: make generate SIZE=small|medium|large
 	$(RUN) etlstack generate --size $(SIZE) --out $(DATA)
 
-bench: setup ## engines side by side → bench/reports/$(BENCH)/report.{md,html} + README section (BENCH=full|memory)
+bench: setup ## engines side by side → bench/reports/$(BENCH)/report.{md,html} + docs/benchmarks.md section (BENCH=full|memory)
 	$(RUN) etlstack bench $(BENCH_ARGS_$(BENCH)) --out bench/reports/$(BENCH) --no-report
-	$(RUN) etlstack bench report bench/reports/$(BENCH) $(if $(filter memory native,$(BENCH)),,--readme README.md)
+	$(RUN) etlstack bench report bench/reports/$(BENCH) $(if $(filter memory native,$(BENCH)),,--readme docs/benchmarks.md)
 
 bench-parts: setup ## generator throughput (SIZES=small,medium) and Iceberg loads (BENCH_SIZE=medium)
 	$(RUN) python -m bench.generator --sizes $(SIZES)
 	test -f data/bench-$(BENCH_SIZE)/_generation.json || \
 		$(RUN) etlstack generate --size $(BENCH_SIZE) --format parquet --out data/bench-$(BENCH_SIZE)
-	$(RUN) python -m bench.lakehouse --input data/bench-$(BENCH_SIZE) --readme README.md
+	$(RUN) python -m bench.lakehouse --input data/bench-$(BENCH_SIZE) --readme docs/benchmarks.md
 
 clean: ## remove generated data, warehouse and caches (not the environment)
 	rm -rf data warehouse bench/results/*.tmp .pytest_cache .ruff_cache target dbt_packages logs

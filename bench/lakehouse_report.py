@@ -1,8 +1,9 @@
-"""The lakehouse benchmark's result (``bench.lakehouse``) as Markdown: the figures the README
-shows for Iceberg loads are generated from a result file, never typed.
+"""The lakehouse benchmark's result (``bench.lakehouse``) as Markdown: the figures the docs
+show for Iceberg loads are generated from a result file, never typed.
 
-``python -m bench.lakehouse_report bench/results/lakehouse-<stamp>.json --readme README.md``
-writes ``bench/reports/lakehouse/report.md`` and the README's section between the markers.
+``python -m bench.lakehouse_report bench/results/lakehouse-<stamp>.json --readme
+docs/benchmarks.md`` writes ``bench/reports/lakehouse/report.md`` and that page's section
+between the markers.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def to_markdown(result: dict, source: str) -> str:
 
 
 def write_report(result_path: Path, readme: Path | None = None) -> Path:
-    """``bench/reports/lakehouse/report.md`` from a result file, and the README section."""
+    """``bench/reports/lakehouse/report.md`` from a result file, and the page's section."""
     result = json.loads(result_path.read_text())
     root = Path(__file__).parent.parent
     try:
@@ -101,10 +102,13 @@ def main(
     result: Annotated[Path, typer.Argument(help="A bench/results/lakehouse-*.json file.")],
     readme: Annotated[
         Path | None,
-        typer.Option(help="Also rewrite this README's section between the lakehouse markers."),
+        typer.Option(
+            help="Also rewrite this page's section between the lakehouse markers "
+            "(docs/benchmarks.md)."
+        ),
     ] = None,
 ) -> None:
-    """Write bench/reports/lakehouse/report.md (and the README section) from a result file."""
+    """Write bench/reports/lakehouse/report.md (and the docs section) from a result file."""
     typer.echo(f"report: {write_report(result, readme)}")
 
 

@@ -1,5 +1,5 @@
-"""The README's benchmark section, generated: the latest report's key tables and flowchart
-written between two markers (nothing outside them is touched)."""
+"""The benchmark section of a Markdown page (``docs/benchmarks.md``), generated: the latest
+report's key tables and flowchart written between two markers (nothing outside them is touched)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def fragment(doc: Document, report_dir: Path, readme: Path) -> str:
 
 
 def write_readme_section(readme: Path, text: str, start: str = START, end: str = END) -> None:
-    """``text`` between the README's ``start`` and ``end`` markers (the bench report's, unless
+    """``text`` between the page's ``start`` and ``end`` markers (the bench report's, unless
     other markers are given)."""
     content = readme.read_text()
     if start not in content or end not in content:
