@@ -13,7 +13,8 @@ SIZE ?= small
 SIZES ?= small,medium
 BENCH_SIZE ?= medium
 BENCH ?= default
-# default: ~20 min on a quiet 2-core host (estimate); full: up to 10M events, Spark K=1 included (hours)
+# default: 100K and 1M events, the quickest matrix; full: up to 10M events, Spark K=1 included
+# (far longer)
 BENCH_ARGS_default := --rows 100000,1000000 --engines polars,duckdb,spark --threads 1,2 \
 	--cluster-workers 1,2 --repeat 3
 BENCH_ARGS_full := --rows 100000,1000000,10000000 \
@@ -79,10 +80,10 @@ bench: setup ## engines side by side → bench/reports/$(BENCH)/report.{md,html}
 	$(RUN) etlstack bench report bench/reports/$(BENCH) $(if $(filter memory native,$(BENCH)),,--readme docs/benchmarks.md)
 
 bench-parts: setup ## generator throughput (SIZES=small,medium) and Iceberg loads (BENCH_SIZE=medium)
-	$(RUN) python -m bench.generator --sizes $(SIZES)
+	$(RUN) etlstack bench generator --sizes $(SIZES)
 	test -f data/bench-$(BENCH_SIZE)/_generation.json || \
 		$(RUN) etlstack generate --size $(BENCH_SIZE) --format parquet --out data/bench-$(BENCH_SIZE)
-	$(RUN) python -m bench.lakehouse --input data/bench-$(BENCH_SIZE) --readme docs/benchmarks.md
+	$(RUN) etlstack bench lakehouse --input data/bench-$(BENCH_SIZE) --readme docs/benchmarks.md
 
 clean: ## remove generated data, warehouse and caches (not the environment)
 	rm -rf data warehouse bench/results/*.tmp .pytest_cache .ruff_cache target dbt_packages logs

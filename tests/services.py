@@ -1,5 +1,5 @@
 """Real servers the tests start on loopback and stop again: PostgreSQL (an Iceberg catalog several
-users share). Spark standalone clusters come from ``bench.cluster``."""
+users share). Spark standalone clusters come from ``bench.harness.cluster``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.cluster import free_port
+from bench.harness.cluster import free_port
 
 
 def _pg_bin(name: str) -> str:

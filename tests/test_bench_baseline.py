@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from conftest import ENGINE_PARAMS, PARITY_FIXTURE, sorted_rows
 
-from bench.matrix import NATIVE_ENGINES, native_module, parse_engines
-from bench.measure_once import main as measure_once
+from bench.harness.matrix import NATIVE_ENGINES, native_module, parse_engines
+from bench.harness.measure_once import main as measure_once
 from python_engines.core.schema import OUTPUTS
 from python_engines.inputs.discover import discover
 from python_engines.pipeline.stages import run_pipeline
@@ -72,7 +72,7 @@ def test_a_native_baseline_with_load_is_a_one_line_error_before_any_try() -> Non
 
 
 def test_a_bench_try_of_native_duckdb_has_the_duckdb_fingerprints(small_dataset) -> None:
-    """The harness's own measured try (bench.measure_once), in this process: same fingerprints."""
+    """The harness's own measured try (bench.harness.measure_once), in this process: same fingerprints."""
     folder = str(small_dataset[0] / "incremental")
     native = measure_once("native-duckdb", folder)
     sql = measure_once("duckdb", folder)
@@ -83,8 +83,8 @@ def test_a_bench_try_of_native_duckdb_has_the_duckdb_fingerprints(small_dataset)
 
 
 def test_the_report_sets_each_sql_path_against_its_native_baseline() -> None:
-    from bench.report.analysis import summarize_cases
-    from bench.report.sections import native_ratios
+    from bench.report_builder.analysis import summarize_cases
+    from bench.report_builder.sections import native_ratios
 
     def tries(engine: str, walls: list[float]) -> list[dict]:
         return [

@@ -10,7 +10,7 @@ import sys
 import psutil
 import pytest
 
-from bench.cluster import standalone_cluster
+from bench.harness.cluster import standalone_cluster
 from python_engines.core.process_tree import TreeSampler
 
 pytestmark = pytest.mark.slow  # make test-fast leaves these out (see the Makefile)

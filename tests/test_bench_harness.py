@@ -12,10 +12,10 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from bench.fingerprint import FingerprintMismatch, check_agree, table_fingerprint
-from bench.machine import git_commit
-from bench.results_file import TRY_FIELDS
-from bench.statistics import summarize
+from bench.harness.fingerprint import FingerprintMismatch, check_agree, table_fingerprint
+from bench.harness.machine import git_commit
+from bench.harness.results_json import TRY_FIELDS
+from bench.report_builder.statistics import summarize
 from python_engines.cli import app
 
 runner = CliRunner()
@@ -143,8 +143,8 @@ def test_bad_bench_options_are_one_line_errors(args: list[str], message: str) ->
 
 @pytest.mark.slow
 def test_a_try_over_the_memory_cap_is_stopped_and_not_timed(tiny_bench: Path) -> None:
-    from bench.harness import run_try
-    from bench.matrix import Case
+    from bench.harness.matrix import Case
+    from bench.harness.run import run_try
 
     folder = tiny_bench.parent / "data" / "bench" / "rows-2000-seed-42"
     stopped = run_try(Case("duckdb", 1), folder, False, None, None, memory_cap_bytes=100 * 2**20)
@@ -156,7 +156,7 @@ def test_a_try_over_the_memory_cap_is_stopped_and_not_timed(tiny_bench: Path) ->
 def test_the_floor_writes_every_bulk_row_sorted_by_user_time_and_id(small_dataset, tmp_path):
     """The lakehouse benchmark's floor (issue 15's: DuckDB read, sort, one Parquet file) does
     the work it claims, so a load's multiple of it means something."""
-    from bench.lakehouse import floor_multiples, floor_once
+    from bench.parts.iceberg_loads import floor_multiples, floor_once
 
     out, _ = small_dataset
     measured = floor_once(str(out / "bulk"), str(tmp_path))
@@ -172,8 +172,8 @@ def test_the_floor_writes_every_bulk_row_sorted_by_user_time_and_id(small_datase
 
 
 def test_the_lakehouse_report_shows_the_medians_and_floor_multiples_of_its_result_file(tmp_path):
-    from bench.lakehouse_report import END, START, to_markdown
-    from bench.report.readme import write_readme_section
+    from bench.report_builder.iceberg_loads import END, START, to_markdown
+    from bench.report_builder.readme import write_readme_section
 
     def load(total: float, command: float | None = None) -> dict:
         figures = {"rows_in": 9_000_000, "seconds": {"total": total}}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.report.build import build_document, build_report
-from bench.report.decision import GIB
-from bench.report.scaling_model import fit_amdahl
+from bench.report_builder.build import build_document, build_report
+from bench.report_builder.decision import GIB
+from bench.report_builder.scaling_model import fit_amdahl
 
 PRINTS = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
 
@@ -82,7 +82,7 @@ def _thresholds(markdown: str) -> list[float]:
 
 
 def _markdown(results: dict) -> str:
-    from bench.report.document import to_markdown
+    from bench.report_builder.document import to_markdown
 
     return to_markdown(build_document(results))
 
@@ -140,7 +140,7 @@ def test_the_report_files_are_written_from_a_results_file(tmp_path: Path) -> Non
 
 
 def test_the_readme_section_between_the_markers_is_generated(tmp_path: Path) -> None:
-    from bench.report.readme import END, START
+    from bench.report_builder.readme import END, START
 
     (tmp_path / "results.json").write_text(json.dumps(synthetic(1000)))
     readme = tmp_path / "README.md"

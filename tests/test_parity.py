@@ -109,7 +109,7 @@ def test_duckdb_paths_give_utc_tables_on_a_host_in_another_time_zone() -> None:
     script = (
         "from python_engines.inputs.discover import discover\n"
         "from python_engines.pipeline.stages import run_pipeline\n"
-        "from bench.native_duckdb import run as native\n"
+        "from bench.baselines.native_duckdb import run as native\n"
         "from conftest import PARITY_FIXTURE, sorted_rows\n"
         "inputs = discover(PARITY_FIXTURE)\n"
         "polars = run_pipeline('polars', inputs).tables\n"

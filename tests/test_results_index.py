@@ -18,7 +18,7 @@ TIMING = 98.765  # a measured figure in every made-up result: the index must not
 SCRIPT = """#!/usr/bin/env bash
 # Made-up loads before/after a change, trees alternating. Only this sentence is the summary.
 # A second paragraph of the header.
-#   .venv/bin/python -m bench.lakehouse --once polars /data/bulk /data/daily.parquet
+#   .venv/bin/etlstack bench lakehouse --once polars /data/bulk /data/daily.parquet
 #   bench/results/ab-20990103.jsonl: before = 1111111, after = 2222222
 #   bench/results/ab-20990103b.jsonl (09:40 UTC) and
 #   bench/results/ab-20990103c.jsonl: before = 3333333, after = the next
@@ -190,4 +190,4 @@ def test_the_committed_index_is_the_builders_output() -> None:
     assert in_git(RESULTS) and _git(RESULTS, "rev-parse", "--is-shallow-repository") == "false"
     assert (RESULTS / INDEX).read_text() == render(
         build_rows()
-    ), "bench/results/README.md is stale: run python -m bench.results_index"
+    ), "bench/results/README.md is stale: run etlstack bench index"

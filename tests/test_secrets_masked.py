@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import ETLSTACK, PARITY_FIXTURE
 
-from bench.machine import write_result
-from bench.matrix import Matrix
-from bench.results_file import ResultsWriter, read_results
+from bench.harness.machine import write_result
+from bench.harness.matrix import Matrix
+from bench.harness.results_json import ResultsWriter, read_results
 from python_engines.core.security import mask_uri
 
 REPO = Path(__file__).parent.parent
@@ -174,7 +174,7 @@ def test_bench_results_and_their_dated_copy_store_the_spark_master_masked(
 def test_a_dated_bench_result_stores_a_catalog_uri_masked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bench.machine.RESULTS", tmp_path)
+    monkeypatch.setattr("bench.harness.machine.RESULTS", tmp_path)
     path = write_result("lakehouse", ("polars",), catalog_uri=MALFORMED[0][0], master=MASTER)
     text = path.read_text()
     assert "hunter2" not in text and "s3cret" not in text

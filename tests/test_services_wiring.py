@@ -12,7 +12,7 @@ import pytest
 from conftest import ETLSTACK, PARITY_FIXTURE
 from services import postgres_server
 
-from bench.cluster import standalone_cluster
+from bench.harness.cluster import standalone_cluster
 from python_engines.core.process_tree import TreeSampler
 from python_engines.inputs.discover import discover
 from python_engines.lakehouse.compare import compare_engines

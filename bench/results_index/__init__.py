@@ -10,8 +10,8 @@ by hand but the description of each kind of file (``KINDS``); it copies no measu
 The files are the ones git sees (tracked, or new and not ignored): an ad-hoc run, which git ignores
 (``bench/results/*.json``), joins the archive with ``git add -f``, then the index is rebuilt.
 
-    python -m bench.results_index            # rewrite bench/results/README.md
-    python -m bench.results_index --check    # exit 1 if it is out of date
+    etlstack bench index            # rewrite bench/results/README.md
+    etlstack bench index --check    # exit 1 if it is out of date
 """
 
 from bench.results_index.markdown import render, write_index

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.machine import short_commit
+from bench.harness.machine import short_commit
 
 
 def read_json(path: Path) -> dict:

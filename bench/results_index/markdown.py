@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.results_index.rows import EXPERIMENTS, INDEX, KINDS, REPORTS, RESULTS, Row, build_rows
 
-COMMAND = "python -m bench.results_index"
+COMMAND = "etlstack bench index"
 
 
 def render(rows: Iterable[Row]) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
-from bench.machine import RESULTS, short_commit
+from bench.harness.machine import RESULTS, short_commit
 from bench.results_index.facts import (
     commits_of_lines,
     iso_date,
@@ -48,14 +48,14 @@ KINDS = (
     Kind(
         "lakehouse",
         ("lakehouse-*.json",),
-        "`python -m bench.lakehouse` (`lakehouse-*.json`)",
+        "`etlstack bench lakehouse` (`lakehouse-*.json`)",
         "Iceberg loads per engine: the bulk of a generated set into an empty warehouse, then its "
         "first daily file.",
     ),
     Kind(
         "batched-load",
         ("batched-load-*",),
-        "`python -m bench.batched_load` (`batched-load-*`)",
+        "`etlstack bench batched-load` (`batched-load-*`)",
         "A large input loaded into one lakehouse as consecutive runs, in one process: stage times "
         "per run and peak RSS. A `.log` is the run's console output, a `-rss.txt` memory samples "
         "(time, RSS) taken beside it.",
@@ -63,7 +63,7 @@ KINDS = (
     Kind(
         "generator",
         ("generator-*.json",),
-        "`python -m bench.generator` (`generator-*.json`)",
+        "`etlstack bench generator` (`generator-*.json`)",
         "Generator throughput: events generated and written per size and file format.",
     ),
     Kind(

@@ -73,9 +73,9 @@ def bench(
     """Run the benchmark matrix (the default command)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bench.harness import run_bench
-    from bench.machine import RESULTS
-    from bench.matrix import Matrix, parse_engines, parse_ints, parse_rows
+    from bench.harness.machine import RESULTS
+    from bench.harness.matrix import Matrix, parse_engines, parse_ints, parse_rows
+    from bench.harness.run import run_bench
 
     matrix = Matrix(
         rows=parse_rows(rows, size),
@@ -102,7 +102,7 @@ def bench(
 
 
 def _report(folder: Path, readme: Path | None = None) -> None:
-    from bench.report.build import build_report
+    from bench.report_builder.build import build_report
 
     written = build_report(folder, readme)
     console.print("[green]report[/green]: " + literal(", ".join(str(p) for p in written)))
@@ -119,3 +119,24 @@ def report_command(
 ) -> None:
     """Rebuild report.md and report.html (plots, tables, flowchart) from a results file."""
     _report(folder.parent if folder.is_file() else folder, readme)
+
+
+def _parts() -> dict[str, object]:
+    """The benchmarks of single parts, each a subcommand (they were ``python -m bench.*``)."""
+    from bench.parts.batched_load import main as batched_load
+    from bench.parts.generator_speed import main as generator_speed
+    from bench.parts.iceberg_loads import main as iceberg_loads
+    from bench.report_builder.iceberg_loads import main as iceberg_loads_report
+    from bench.results_index.command import main as results_index
+
+    return {
+        "lakehouse": iceberg_loads,
+        "lakehouse-report": iceberg_loads_report,
+        "batched-load": batched_load,
+        "generator": generator_speed,
+        "index": results_index,
+    }
+
+
+for _name, _command in _parts().items():
+    bench_app.command(_name)(friendly_errors(_command))

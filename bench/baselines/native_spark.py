@@ -10,7 +10,7 @@ and read back with pyarrow (as SparkEngine.fetch does); the sessions are aggrega
 written events (``min_by``/``max_by``), not from a second run of the event chain. No stage is
 checkpointed. It reuses the process's SparkSession (python_engines.engines.spark_engine), so the
 settings are the SQL path's. It is a second implementation of the rules in python_engines/sql/,
-kept out of the product on purpose; the benchmark (bench/harness.py) checks its tables equal
+kept out of the product on purpose; the benchmark (bench/harness/run.py) checks its tables equal
 the SQL path's before any timing is trusted.
 """
 

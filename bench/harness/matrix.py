@@ -21,8 +21,8 @@ def base_engine(name: str) -> str:
 
 
 def native_module(name: str) -> str:
-    """The module of a hand-written baseline (it has ``run(inputs)``): ``bench.native_spark``."""
-    return f"bench.native_{base_engine(name)}"
+    """The module of a hand-written baseline (it has ``run(inputs)``): ``bench.baselines.native_spark``."""
+    return f"bench.baselines.native_{base_engine(name)}"
 
 
 SIZES = {"tiny": 5_000, **{size.value: rows for size, rows in SIZE_ROWS.items()}}

@@ -8,9 +8,9 @@ import html
 import textwrap
 from dataclasses import dataclass
 
-from bench.report.analysis import GIB, CaseSummary, MemoryLine
-from bench.report.costs import USABLE_MEMORY, Instance
-from bench.report.scaling_model import AmdahlFit
+from bench.report_builder.analysis import GIB, CaseSummary, MemoryLine
+from bench.report_builder.costs import USABLE_MEMORY, Instance
+from bench.report_builder.scaling_model import AmdahlFit
 
 SINGLE_NODE = ("polars", "duckdb")  # the product's engines (native Polars is a baseline only)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import nnls
 
-from bench.matrix import Case
-from bench.statistics import Summary, summarize
+from bench.harness.matrix import Case
+from bench.report_builder.statistics import Summary, summarize
 
 GIB = 2**30
 

@@ -14,7 +14,7 @@ import psutil
 
 from python_engines.core.security import mask_uris_in
 
-RESULTS = Path(__file__).parent / "results"
+RESULTS = Path(__file__).parent.parent / "results"
 
 
 def describe_machine() -> dict[str, object]:

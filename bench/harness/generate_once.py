@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.machine import peak_rss_kib
+from bench.harness.machine import peak_rss_kib
 from python_engines.generator import GeneratorConfig, generate
 
 if __name__ == "__main__":

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import itertools
 
-from bench.matrix import ENGINES
-from bench.report import plots
-from bench.report.analysis import GIB, CaseSummary, case_label, crossover
-from bench.report.costs import (
+from bench.harness.matrix import ENGINES
+from bench.report_builder import plots
+from bench.report_builder.analysis import GIB, CaseSummary, case_label, crossover
+from bench.report_builder.costs import (
     ASSUMPTIONS,
     CLUSTER_SIZES,
     CostPoint,
     single_vm,
     spark_cluster,
 )
-from bench.report.decision import best_local
-from bench.report.document import Document
-from bench.report.scaling_model import MODEL_WORKERS
+from bench.report_builder.decision import best_local
+from bench.report_builder.document import Document
+from bench.report_builder.scaling_model import MODEL_WORKERS
 
 SCALES_OUT = (
     "What scales out: Spark — the same SQL runs on K workers (measured here on a real standalone "
@@ -188,7 +188,7 @@ def vertical(
 
 
 def memory_cap(doc: Document, tries: list[dict], stopped: list[dict], cap_gib: float) -> None:
-    from bench.memory_cap import __doc__ as how
+    from bench.harness.memory_cap import __doc__ as how
 
     doc.heading(f"Largest size completed under a {cap_gib:g} GiB memory cap")
     doc.paragraph(" ".join((how or "").split()))

@@ -1,6 +1,6 @@
 """A history too big for one run, loaded into Iceberg as consecutive runs (``--batch-rows``).
 
-``python -m bench.batched_load --input data/bench-large --engine polars --batch-rows 10000000``
+``etlstack bench batched-load --input data/bench-large --engine polars --batch-rows 10000000``
 One process, a fresh warehouse; per-run seconds come from the run log, the peak RSS is the
 process's (every run included). Writes bench/results/batched-load-*.json.
 """
@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from bench.machine import peak_rss_kib, write_result
+from bench.harness.machine import peak_rss_kib, write_result
 
 
 def main(
@@ -80,7 +80,3 @@ def main(
         runs=runs,
     )
     typer.echo(f"{engine}: {len(runs)} runs, {seconds:.0f} s, peak RSS {peak:.2f} GiB → {path}")
-
-
-if __name__ == "__main__":
-    typer.run(main)

@@ -2,7 +2,7 @@
 
 It exists to measure what the single-SQL design costs Polars users (issue: SQL path at most 1.25x this).
 It is a second implementation of the rules in python_engines/sql/, kept out of the product on
-purpose; the benchmark (bench/harness.py) checks its tables equal the SQL path's before any timing is trusted.
+purpose; the benchmark (bench/harness/run.py) checks its tables equal the SQL path's before any timing is trusted.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``python -m bench.results_index [--check]``: rewrite, or check, bench/results/README.md."""
+"""``etlstack bench index [--check]``: rewrite, or check, bench/results/README.md."""
 
 from __future__ import annotations
 
@@ -26,7 +26,3 @@ def main(
         return
     changed = write_index()
     typer.echo(f"{RESULTS / INDEX}: {'rewritten' if changed else 'unchanged'}")
-
-
-if __name__ == "__main__":
-    typer.run(main)

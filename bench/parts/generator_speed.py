@@ -1,6 +1,6 @@
-"""Generator throughput and peak memory: ``python -m bench.generator --sizes small,medium``.
+"""Generator throughput and peak memory: ``etlstack bench generator --sizes small,medium``.
 
-Each run is a fresh process (``bench.generate_once``) that reports its own wall time and peak RSS;
+Each run is a fresh process (``bench.harness.generate_once``) that reports its own wall time and peak RSS;
 the figure kept is the median of ``--runs`` runs (ClickBench-style: every try is recorded).
 """
 
@@ -13,14 +13,14 @@ from typing import Annotated
 
 import typer
 
-from bench.machine import write_result
-from bench.tries import peak_rss_gib, run_json
+from bench.harness.machine import write_result
+from bench.harness.tries import peak_rss_gib, run_json
 from python_engines.generator.config import SIZE_ROWS, Size
 
 
 def run_once(rows: int, file_format: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-m", "bench.generate_once", str(rows), file_format, out]
+        cmd = [sys.executable, "-m", "bench.harness.generate_once", str(rows), file_format, out]
         return run_json(cmd)
 
 
@@ -56,7 +56,3 @@ def main(
         cases=cases,
     )
     typer.echo(f"results: {path}")
-
-
-if __name__ == "__main__":
-    typer.run(main)

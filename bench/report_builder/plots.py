@@ -10,9 +10,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from bench.report.analysis import GIB, CaseSummary, by_label
-from bench.report.costs import CostPoint
-from bench.report.scaling_model import MODEL_WORKERS, AmdahlFit
+from bench.report_builder.analysis import GIB, CaseSummary, by_label
+from bench.report_builder.costs import CostPoint
+from bench.report_builder.scaling_model import MODEL_WORKERS, AmdahlFit
 
 
 def _png(figure) -> bytes:

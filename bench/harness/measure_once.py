@@ -1,6 +1,6 @@
 """One measured try in this (fresh) process; prints its figures as one JSON line.
 
-``python -m bench.measure_once ENGINE INPUT_FOLDER [--load]``. Threads and the Spark master come
+``python -m bench.harness.measure_once ENGINE INPUT_FOLDER [--load]``. Threads and the Spark master come
 from the environment the harness sets (``POLARS_MAX_THREADS``, ``ETLSTACK_THREADS``,
 ``ETLSTACK_SPARK_MASTER``) before anything is imported. The fingerprints are taken after the
 memory and CPU figures, so hashing the tables is not timed or counted.
@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.matrix import NATIVE_ENGINES, native_module
+from bench.harness.matrix import NATIVE_ENGINES, native_module
 from python_engines.core.process_tree import own_tree, process_age_seconds
 
 TABLES = ("events", "rejected_events", "sessions")
@@ -62,7 +62,7 @@ def _stored_tables(engine: str, warehouse: Path) -> dict:
 
 
 def main(engine: str, folder: str, load: bool = False) -> dict:
-    from bench.fingerprint import fingerprints
+    from bench.harness.fingerprint import fingerprints
 
     with tempfile.TemporaryDirectory(prefix="bench-lake-") as warehouse:
         if load:

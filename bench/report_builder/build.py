@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.machine import short_commit
-from bench.report import plots, sections
-from bench.report.analysis import memory_fits, summarize_cases, time_fits
-from bench.report.costs import largest_vm, load_prices
-from bench.report.decision import decide, mermaid, svg
-from bench.report.document import Document, to_html, to_markdown
-from bench.report.scaling_model import fit_amdahl
-from bench.results_file import read_results
+from bench.harness.machine import short_commit
+from bench.harness.results_json import read_results
+from bench.report_builder import plots, sections
+from bench.report_builder.analysis import memory_fits, summarize_cases, time_fits
+from bench.report_builder.costs import largest_vm, load_prices
+from bench.report_builder.decision import decide, mermaid, svg
+from bench.report_builder.document import Document, to_html, to_markdown
+from bench.report_builder.scaling_model import fit_amdahl
 
 
 def build_document(results: dict) -> Document:
@@ -122,7 +122,7 @@ def build_report(folder: Path, readme: Path | None = None) -> list[Path]:
     results = read_results(folder)
     doc = build_document(results)
     if readme is not None:
-        from bench.report.readme import fragment, write_readme_section
+        from bench.report_builder.readme import fragment, write_readme_section
 
         write_readme_section(readme, fragment(doc, folder, readme))
     plots_dir = folder / "plots"

@@ -1,6 +1,6 @@
 """Iceberg loads per engine: the bulk history into an empty warehouse, then one daily file.
 
-``python -m bench.lakehouse --input data/bench-medium --runs 1``. Each (engine, run) has a fresh
+``etlstack bench lakehouse --input data/bench-medium --runs 1``. Each (engine, run) has a fresh
 warehouse and a process per load, as a user runs them: the bulk command's wall time is timed
 from outside, start to exit; per-step seconds come from the run log the load itself writes.
 
@@ -21,9 +21,9 @@ from typing import Annotated
 
 import typer
 
-from bench.lakehouse_report import write_report
-from bench.machine import peak_rss_kib, write_result
-from bench.tries import peak_rss_gib, round_robin, run_json, step_medians
+from bench.harness.machine import peak_rss_kib, write_result
+from bench.harness.tries import peak_rss_gib, round_robin, run_json, step_medians
+from bench.report_builder.iceberg_loads import write_report
 
 ENGINES = ["polars", "duckdb", "spark"]
 LOADS = ("bulk", "daily")
@@ -57,7 +57,7 @@ def floor_command(bulk: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as folder:
         started = time.perf_counter()
         measured = run_json(
-            [sys.executable, "-m", "bench.lakehouse", "--floor-once", str(bulk), folder]
+            [sys.executable, "-m", "bench.parts.iceberg_loads", "--floor-once", str(bulk), folder]
         )
         measured["command_seconds"] = round(time.perf_counter() - started, 3)
     return measured
@@ -98,7 +98,15 @@ def bulk_then_daily(engine: str, bulk: Path, daily: Path) -> dict:
         for name, path in (("bulk", bulk), ("daily", daily)):
             started = time.perf_counter()
             measured[name] = run_json(
-                [sys.executable, "-m", "bench.lakehouse", "--once", engine, str(path), warehouse]
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.parts.iceberg_loads",
+                    "--once",
+                    engine,
+                    str(path),
+                    warehouse,
+                ]
             )
             measured[name]["command_seconds"] = round(time.perf_counter() - started, 3)
     measured["peak_rss_kib"] = max(measured[name]["peak_rss_kib"] for name in LOADS)
@@ -207,7 +215,8 @@ def floor_multiples(tries: list[dict], floors: list[dict]) -> list[float]:
     ]
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # a load or the floor in its own process (the user's entry point is
+    # etlstack bench lakehouse)
     if sys.argv[1:2] == ["--once"]:
         from python_engines.core.process_end import run_then_exit_quickly
 
@@ -215,5 +224,3 @@ if __name__ == "__main__":
         run_then_exit_quickly(lambda: print(json.dumps(once(*sys.argv[2:5]))))
     elif sys.argv[1:2] == ["--floor-once"]:
         print(json.dumps(floor_once(*sys.argv[2:4])))
-    else:
-        typer.run(main)

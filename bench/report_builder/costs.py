@@ -8,8 +8,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.report.analysis import MemoryLine, TimeLine
-from bench.report.scaling_model import AmdahlFit
+from bench.report_builder.analysis import MemoryLine, TimeLine
+from bench.report_builder.scaling_model import AmdahlFit
 
 PRICES = Path(__file__).parent.parent / "prices.csv"
 USABLE_MEMORY = 0.8  # of a VM's RAM an engine may take (OS, page cache, headroom)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.report.analysis import pipeline_seconds
+from bench.report_builder.analysis import pipeline_seconds
 
 MODEL_WORKERS = (1, 2, 4, 8, 16, 32, 64)
 # stages that do not run as tasks over partitions: the hand-over to the driver and the unaccounted rest

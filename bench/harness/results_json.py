@@ -7,8 +7,14 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.machine import RESULTS, describe_machine, git_commit, package_versions, results_json
-from bench.matrix import Matrix
+from bench.harness.machine import (
+    RESULTS,
+    describe_machine,
+    git_commit,
+    package_versions,
+    results_json,
+)
+from bench.harness.matrix import Matrix
 from python_engines.core.errors import EtlStackError
 from python_engines.core.security import mask_uris_in
 
@@ -28,7 +34,7 @@ TRY_FIELDS = (
     "output_fingerprint",
 )
 METHOD = (
-    "Each try is a fresh process (python -m bench.measure_once) on Parquet input generated once "
+    "Each try is a fresh process (python -m bench.harness.measure_once) on Parquet input generated once "
     "per (rows, seed) and reused. Within a round every case runs once, in the same order "
     "(round-robin): the host's speed drifts, so a slow spell hits every case alike. Round 1 is "
     "labelled cold (the first run of each case over this input), later rounds warm; the one try "

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from bench.report.document import Document, to_markdown
+from bench.report_builder.document import Document, to_markdown
 from python_engines.core.errors import EtlStackError
 
 START, END = "<!-- bench-report:start -->", "<!-- bench-report:end -->"

@@ -12,13 +12,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bench.cluster import Cluster, standalone_cluster
-from bench.fingerprint import check_agree
-from bench.input_cache import cached_input
-from bench.machine import RESULTS
-from bench.matrix import Case, Matrix, base_engine
-from bench.memory_cap import MemoryWatchdog
-from bench.results_file import ResultsWriter
+from bench.harness.cluster import Cluster, standalone_cluster
+from bench.harness.fingerprint import check_agree
+from bench.harness.input_cache import cached_input
+from bench.harness.machine import RESULTS
+from bench.harness.matrix import Case, Matrix, base_engine
+from bench.harness.memory_cap import MemoryWatchdog
+from bench.harness.results_json import ResultsWriter
 from python_engines.core.errors import EtlStackError
 from python_engines.core.process_tree import TreeSampler, cores_available
 
@@ -51,7 +51,7 @@ def run_try(
 ) -> dict:
     """One fresh process; the cluster's executors (not our children) are sampled from outside.
     Under a memory cap a try that goes over it is stopped: ``{"over_memory_cap": True, ...}``."""
-    command = [sys.executable, "-m", "bench.measure_once", case.engine, str(folder)]
+    command = [sys.executable, "-m", "bench.harness.measure_once", case.engine, str(folder)]
     command += ["--load"] if load else []
     roots = cluster.worker_pids if (cluster and case.cluster_workers) else []
     started = time.perf_counter()

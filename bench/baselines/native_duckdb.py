@@ -7,7 +7,7 @@ shape check, duplicates found by a hash aggregate and only those ids' rows ranke
 ``asof`` join of the distinct addresses on the plain (not bucketed) IP ranges, and ``lag``/``lead`` + a running ``max``
 for the sessions, whose entry and exit come from ``any_value(...) filter (...)``. It is a second
 implementation of the rules in python_engines/sql/, kept out of the product on purpose; the
-benchmark (bench/harness.py) checks its tables equal the SQL path's before any timing is trusted.
+benchmark (bench/harness/run.py) checks its tables equal the SQL path's before any timing is trusted.
 """
 
 from __future__ import annotations
