@@ -13,9 +13,8 @@ gap as (
 gaps as (
     select
         session_id,
-        {{ epoch_us('event_ts') }} - lag({{ epoch_us('event_ts') }}) over (
-            partition by session_id order by event_ts, event_id
-        ) as micros_since_previous
+        {{ epoch_us('event_ts') }} - lag({{ epoch_us('event_ts') }}) over ({{ in_session_order() }})
+            as micros_since_previous
     from events
 )
 

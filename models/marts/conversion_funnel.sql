@@ -1,8 +1,9 @@
 -- Sessions that reached each funnel step in order, by the day the session started and device.
 -- A session reaches step k when an event of step k comes after the event with which it reached
 -- step k-1 (events ordered by time, then event id): a purchase before any product view does not
--- count as reaching "purchase". Steps come from the funnel_steps seed (up to max_steps).
-{% set max_steps = 8 %}
+-- count as reaching "purchase". Steps come from the funnel_steps seed (up to var
+-- funnel_max_steps).
+{% set max_steps = var('funnel_max_steps') %}
 
 with
 
@@ -22,9 +23,7 @@ positioned as (
     select
         events.session_id,
         steps.step_number,
-        row_number() over (
-            partition by events.session_id order by events.event_ts, events.event_id
-        ) as position
+        row_number() over ({{ in_session_order('events') }}) as position
     from events
     left join steps on events.event_type = steps.event_type
 ),

@@ -9,11 +9,7 @@
 {{ config(
     unique_key='event_date',
     incremental_strategy='delete+insert',
-    post_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where event_date not in"
-        " (select event_date from {{ ref('stg_events') }})"
-        " or lakehouse_engine <> '{{ var('engine') }}'{% endif %}"
-    ]
+    post_hook="{{ delete_rows_gone_from_lakehouse('event_date', 'stg_events') }}"
 ) }}
 
 with
@@ -69,9 +65,8 @@ session_events as (
         user_id,
         event_type,
         loaded_at,
-        lead({{ epoch_us('event_ts') }}) over (
-            partition by session_id order by event_ts, event_id
-        ) - {{ epoch_us('event_ts') }} as micros_to_next_event
+        lead({{ epoch_us('event_ts') }}) over ({{ in_session_order() }})
+            - {{ epoch_us('event_ts') }} as micros_to_next_event
     from events
     {% if is_incremental() %}
     where session_id in (select session_id from scoped_sessions)
@@ -100,7 +95,7 @@ by_page as (
         event_date,
         page_url,
         count(*) as events,
-        count(case when event_type in ('page_view', 'product_view') then 1 end) as views,
+        count(case when {{ is_view() }} then 1 end) as views,
         count(distinct user_id) as users,
         sum(micros_to_next_event) / 1e6 as seconds_on_page,
         avg(micros_to_next_event) / 1e6 as avg_seconds_on_page,

@@ -7,11 +7,7 @@
 {{ config(
     unique_key='session_id',
     incremental_strategy='delete+insert',
-    post_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where session_id not in"
-        " (select session_id from {{ ref('stg_sessions') }})"
-        " or lakehouse_engine <> '{{ var('engine') }}'{% endif %}"
-    ]
+    post_hook="{{ delete_rows_gone_from_lakehouse('session_id', 'stg_sessions') }}"
 ) }}
 
 with
@@ -84,6 +80,7 @@ event_counts as (
         {% for event_type in var('event_types') %}
         count(case when event_type = '{{ event_type }}' then 1 end) as {{ event_type }}_count,
         {% endfor %}
+        count(case when {{ is_view() }} then 1 end) as view_count,
         max(loaded_at) as events_loaded_at
     from batch_events
     group by session_id
@@ -105,8 +102,7 @@ final as (
         {% endfor %}
         batch.event_count = 1 as is_bounce,
         (
-            event_counts.page_view_count + event_counts.product_view_count
-                >= {{ var('engaged_min_views') }}
+            event_counts.view_count >= {{ var('engaged_min_views') }}
             or batch.duration_seconds >= {{ var('engaged_min_seconds') }}
             or batch.has_purchase
         ) as is_engaged,
