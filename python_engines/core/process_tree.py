@@ -129,7 +129,7 @@ def cores_available() -> int:
 def process_age_seconds() -> float:
     """Seconds since this process started (its interpreter start-up and imports included), from
     its start time in clock ticks since boot: psutil's ``create_time`` adds the boot time, which
-    Linux gives in whole seconds, and read a fresh interpreter ~0.5 s too old."""
+    Linux gives in whole seconds, and read a fresh interpreter up to a second too old."""
     after_name = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
     started = int(after_name[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime
     return time.clock_gettime(time.CLOCK_BOOTTIME) - started

@@ -72,7 +72,7 @@ class EngineSettings(BaseSettings):
     spark_master: str | None = None  # default local[threads]; a cluster URL for a real cluster
     spark_shuffle_partitions: int | None = None  # default 2 x threads
     # a lakehouse load of more input rows than this is split into consecutive runs (by file):
-    # an engine holds a run's input and output in memory (10M events: 8-16 GiB at peak)
+    # an engine holds a run's input and output in memory (peaks per size: docs/benchmarks.md)
     batch_rows: int = Field(default=10_000_000, ge=1)
     # a run whose processes (the Spark JVM included) hold more than this stops with one line
     # instead of meeting the kernel's OOM killer (python_engines.core.memory_guard); default 90% of RAM

@@ -38,7 +38,7 @@ def raw_events_sql(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> str:
         # would refuse (or pad) are taken out before (input_checks); quoted line breaks read
         # right in its parallel reader once null_padding is off. max_line_size: its default, pinned
         # above input_checks.MAX_RECORD_BYTES (a longer record is refused before any engine
-        # reads). Raised, it costs memory (32 MiB: +370 MB RSS reading a 686 MB file) or, with
+        # reads). Raised, it costs memory (at 32 MiB, reading a large file held more RSS) or, with
         # a buffer_size under 16 times it, the parallel reader failed on 16 MiB records.
         reader = (
             f"read_csv($paths, header = true, columns = {{{types}}}, quote = '\"', "
@@ -58,7 +58,7 @@ class DuckDBEngine:
     frames_in_process = False
 
     # an output read once is kept as a view; a stage inlined into the next one was slower (10M:
-    # geolocated + sessionized 16.1 s as tables, 20.1 s with geolocated a view)
+    # geolocated + sessionized took longer with geolocated a view than as two tables)
     plans_views = "outputs"
     startup_seconds = 0.0
 

@@ -2,10 +2,10 @@
 read takes it whole (``pipeline._stages_as_views``).
 
 Registering LazyFrames and collecting dependent queries recomputes the upstream every time
-(ENV-FACTS: 38 s lazy vs 13.7 s eager), so a stage that several later stages read is
+(measured slower than collecting each stage once), so a stage that several later stages read is
 materialised. A stage read once is kept as its query and planned into that read: geolocated into
-sessionized (10M bulk, same hour: the two 5.8-5.9 s together instead of 6.1-6.3 s), the events
-output into its write.
+sessionized (on the 10M bulk, the two together ran faster than with geolocated collected first,
+compared in the same hour), the events output into its write.
 """
 
 from __future__ import annotations
@@ -84,8 +84,8 @@ class PolarsEngine:
         self.frames.clear()
 
 
-# zstd at level 1 instead of Polars' default level: the 10M cleansed_events files took 4.10 s at
-# the default and 3.10 s at level 1, and came out no bigger (316 MB vs 313 MB: ids are random)
+# zstd at level 1 instead of Polars' default level: the 10M cleansed_events files were written
+# faster at level 1 and came out no bigger (ids are random: a higher level gains nothing on them)
 ZSTD_LEVEL = 1
 
 
@@ -95,9 +95,9 @@ def sink_files(rows: pl.LazyFrame, target: FileTarget) -> None:
 
     A partitioned table's rows are computed and held once, and each value's file is written
     from a filter of them, all at once. Polars' own partitioned sink (``PartitionBy``) streams,
-    but took 4.8 s for the 10M cleansed_events files where this takes 3.8 s (one unpartitioned
-    file: 3.6 s); in the 10M load, 5.8 s -> 4.1 s at the same peak memory (6.9 GiB). Each filter
-    reads the key column once: a few ms per value at 10M rows."""
+    but was slower for the 10M cleansed_events files (this comes close to writing one
+    unpartitioned file), and the whole 10M load was slower with it, at the same peak memory.
+    Each filter reads the key column once: a small cost per value beside the write."""
     rows = conform_frame(rows, target.schema)
     options = {"compression": "zstd", "compression_level": ZSTD_LEVEL}
     if target.partition_column is None:

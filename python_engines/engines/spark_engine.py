@@ -57,7 +57,8 @@ def spark_session(settings: EngineSettings):
         .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.default.parallelism", str(partitions))
         .config("spark.sql.adaptive.enabled", "true")
-        # the bucketed IP ranges (~10 MB) are broadcast to every task instead of shuffled
+        # the bucketed IP ranges (well under this threshold) are broadcast to every task instead
+        # of shuffled
         .config("spark.sql.autoBroadcastJoinThreshold", str(64 * 1024 * 1024))
         .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
@@ -104,8 +105,8 @@ class SparkEngine:
     name = "spark"
     frames_in_process = False
 
-    # any stage read once is kept as a view: 10M geolocated + sessionized took 86 s with a local
-    # checkpoint each, 73 s with geolocated planned into sessionized
+    # any stage read once is kept as a view: 10M geolocated + sessionized ran faster with
+    # geolocated planned into sessionized than with a local checkpoint each
     plans_views = "stages"
 
     def __init__(self, settings: EngineSettings) -> None:
@@ -181,8 +182,8 @@ class SparkEngine:
     def _keep(self, name: str, frame) -> int:
         """Materialise a stage with its lineage cut (a local checkpoint). A persisted DataFrame
         behind a temp view is not found in the cache when its plan holds CTEs: every later stage
-        silently recomputed all earlier ones (1M rows took 441 s; the plans showed the whole
-        cleansing chain under rejected_events)."""
+        silently recomputed all earlier ones (a 1M-row run slowed to a crawl; the plans showed
+        the whole cleansing chain under rejected_events)."""
         from pyspark import StorageLevel
 
         frame = frame.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)

@@ -206,7 +206,7 @@ def _check_parquet_values(path: Path, name: str) -> None:
         names = metadata.schema.to_arrow_schema().names
         groups = [metadata.row_group(g) for g in range(metadata.num_row_groups)]
         # a dictionary-encoded column is read as its dictionary and indices, checked without
-        # building every value (the generator's files: 0.20 s a million rows, not 0.33 s)
+        # building every value (faster on the generator's files than reading the values)
         encoded = [
             c for c in RAW_COLUMNS if all(_indices_only(g.column(names.index(c))) for g in groups)
         ]
@@ -228,7 +228,7 @@ def _check_parquet_values(path: Path, name: str) -> None:
 def _indices_only(chunk: pq.ColumnChunkMetaData) -> bool:
     """A column chunk whose data pages hold dictionary indices only (up to 3 bytes a value). A
     writer whose dictionary grew too large wrote the rest plain: read as a dictionary, Arrow would
-    hash every value (ids, timestamps: 0.83 s a million rows instead of 0.33 s)."""
+    hash every value (ids, timestamps: slower than reading them plain)."""
     if not chunk.has_dictionary_page or chunk.data_page_offset < chunk.dictionary_page_offset:
         return False
     dictionary = chunk.data_page_offset - chunk.dictionary_page_offset
@@ -368,8 +368,8 @@ def csv_clean_records(path: Path, name: str) -> int | None:
     try:
         parsed = pa_csv.read_csv(
             path,
-            # one thread: on a busy 2-core machine a threaded parse ran 3x slower (0.56 s against
-            # 2.06 s median, 1M rows), and the engine's own read has the cores next
+            # one thread: on a busy 2-core machine a threaded parse ran slower (median of a 1M-row
+            # file), and the engine's own read has the cores next
             read_options=pa_csv.ReadOptions(
                 column_names=RAW_COLUMNS, skip_rows=1, block_size=_ARROW_BLOCK, use_threads=False
             ),

@@ -103,8 +103,7 @@ class Store:
     ) -> pl.DataFrame:
         """The rows of the table's current snapshot, read by Polars' own Parquet reader (``where``
         pushed down to it), streamed: only the rows ``keep`` keeps are held (pyiceberg's Arrow
-        reader plus a Polars copy per batch took 3.2 s for the keys of 9M stored rows; this
-        reads them in 0.8 s)."""
+        reader plus a Polars copy per batch was slower on the stored keys of a 10M lakehouse)."""
         rows = self._rows(name)
         if where is not None:
             rows = rows.filter(where)
@@ -118,8 +117,7 @@ class Store:
         """The current snapshot's data files, as one lazy scan. Polars reads them itself when
         they are local and no delete file touches them, as every file this project writes (the
         Parquet statistics skip the files and row groups a filter rules out); ``pl.scan_iceberg``
-        reads any other table. Through it, a scan cost 0.01-0.04 s more (a daily load makes
-        seven)."""
+        reads any other table. Through it, every scan cost more (a daily load makes seven)."""
         table = self.tables[name]
         tasks = list(table.scan().plan_files())
         paths = [_own_path(task) for task in tasks]
@@ -315,7 +313,7 @@ class Store:
         """A table's part of a commit, written under ``target``: the data files it drops and the
         files it adds. Appended rows are written by Polars, one file per partition value, and
         added as they are (pyiceberg's own append splits a table by partition with one Arrow
-        filter per value: 11.5 s of a 50 s run of 4.5M rows). Deleting rows rewrites the files
+        filter per value: a large part of a big run's time). Deleting rows rewrites the files
         that hold them the same way (``_without``)."""
         parts = [appended[name]] if name in appended else []
         replaced: list[DataFile] = []
@@ -335,8 +333,8 @@ class Store:
         rows are written under ``target`` (one file's at a time). The catalog filter picks the
         files that may hold such rows (partitions, column bounds); each is read in the table's
         current schema (``_file_rows``) and Polars keeps the rest. pyiceberg's own delete did
-        the same with its Arrow writer, and one more snapshot: 1.24 s of a 2.0 s commit for a
-        10M lakehouse's daily load."""
+        the same with its Arrow writer, and one more snapshot: most of the commit of a 10M
+        lakehouse's daily load."""
         table = self.tables[name]
         replaced = []
         for number, task in enumerate(table.scan(row_filter=deletes.files).plan_files()):
@@ -357,9 +355,9 @@ class Store:
         if change.delete_keys.len() == 0:
             return None
         keys = change.delete_keys
-        # the catalog gets the keys' range to pick files by their column bounds: an In of 15K
-        # keys took pyiceberg 1.4 s to plan 30 files (the range: 0.007 s), and above 200 keys it
-        # lets every file through anyway
+        # the catalog gets the keys' range to pick files by their column bounds: an In of a daily
+        # load's keys took pyiceberg far longer to plan the files than the range, and above 200
+        # keys it lets every file through anyway
         files: BooleanExpression = And(
             GreaterThanOrEqual(change.key, keys.min()), LessThanOrEqual(change.key, keys.max())
         )
@@ -412,7 +410,7 @@ def _own_path(task: FileScanTask) -> Path | None:
 def _file_rows(table: Table, task: FileScanTask, schema: pa.Schema) -> pl.DataFrame:
     """A data file's rows in the table's current schema (a column added later reads as null).
     Polars reads a local file that no delete file touches, as every file this project writes:
-    0.03 s for a 10M lakehouse's 292K-row day file, where pyiceberg's reader took 0.19 s.
+    faster than pyiceberg's reader on a 10M lakehouse's day file.
     pyiceberg's reader reads the others, and applies their deletes."""
     path = _own_path(task)
     if path is None:

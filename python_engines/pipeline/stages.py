@@ -254,7 +254,7 @@ PASSING_TABLE = "cleansed_events"
 def _passing_keys(engine, engine_name: str, written: FileTarget) -> pl.LazyFrame:
     """The user, id and time of the rows that passed cleansing (as ``storage_sql`` stores them):
     from the engine's own frames, or else from the ``cleansed_events`` files it has just
-    written (for the 10M bulk, Spark took 7.5 s to hand them over, DuckDB 1.3 s)."""
+    written (for the 10M bulk, this hand-over took Spark longer than DuckDB)."""
     if not engine.frames_in_process:
         files = written.files()  # none when no row passed
         rows = pl.scan_parquet(files) if files else pl.from_arrow(PASSING_KEYS.empty_table()).lazy()

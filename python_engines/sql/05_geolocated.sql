@@ -1,12 +1,12 @@
 -- stage geolocated: ipv4 dotted quad -> 64-bit integer -> country of the containing range, else zz.
--- each distinct address is located once (the 10m set has 441k addresses for 9m events), and the
--- events take their address's number and country by an equi-join on the address text.
+-- each distinct address is located once (the generated sets hold far fewer addresses than events),
+-- and the events take their address's number and country by an equi-join on the address text.
 -- the range lookup is an as-of search done with a window, inside each /16 block: the range starts
 -- and the addresses of a block are ordered by number, and each address carries the largest range
 -- start at or before it (a range frame: a range that starts at the address itself is its peer, so
 -- it counts); one equi-join then fetches that range's end and country. (a between join is a
 -- nested loop on duckdb and spark; an equi-join on the block plus a between filter is materialised
--- whole by polars -- 11 candidate ranges per address on average, 10k in the busiest block; and
+-- whole by polars -- several candidate ranges per address, far more in the busiest blocks; and
 -- polars' left range join is wrong.) ip_ranges holds one row per /16 block a range touches
 -- (bucket).
 -- the kept events: ids without copies, and copy 1 of the others (03_ranked_copies). a row that
@@ -58,8 +58,8 @@ numbered as (
 ),
 
 -- an address with no number has a null block: no range shares it, so it finds no range.
--- only the ranges of the blocks some address is in take part (a daily file's 39k addresses are in
--- 23k of the 56k blocks: 247k of the 427k range rows).
+-- only the ranges of the blocks some address is in take part (a daily file's addresses are in a
+-- part of the blocks, so only a part of the range rows joins).
 points as (
     select
         bucket, range_start as ip_key, 0 as kind, range_start, cast(null as varchar) as ip_address

@@ -26,7 +26,7 @@ bounded as (
 -- the session an event belongs to started at the latest entry at or before its event_ts. a range
 -- frame takes in every event with the same event_ts, so the order needs no event_id tie-break (of
 -- tied events only the first can be an entry: the others are 0 s after it), which saves a sort on it.
--- (ordering by event_ts, then the entry first, over a rows frame gives the same and was 0.3 s
+-- (ordering by event_ts, then the entry first, over a rows frame gives the same and was a little
 -- quicker on polars at 10m, but spark then sorted every row a second time: this order is a prefix of
 -- lag/lead's, so spark sorts once.)
 started as (

@@ -1,7 +1,7 @@
 """What the SQL compiles to, kept on disk between processes, as Python keeps bytecode in
 ``__pycache__``: a command no longer imports sqlglot, parses the stage files and generates each
-engine's SQL on every run. That took 0.25-0.3 s of every command (about 12 % of a 10M
-lakehouse's daily load).
+engine's SQL on every run. That was a noticeable part of every command (of a daily load into a
+10M lakehouse too).
 
 Every answer is keyed by a fingerprint of all it depends on: the stage files, this package's
 code and sqlglot's version. A changed stage, a code change or an upgrade reads another file.

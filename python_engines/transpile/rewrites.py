@@ -74,7 +74,7 @@ def trim_only_when_needed(tree: exp.Expression) -> exp.Expression:
     """DuckDB: ``trim(x, chars)`` is slow on every string (the cleansed stage's profile had most
     of its time there), while values that start or end with one of ``chars`` are rare: ``trim``
     runs only for those, found by byte prefix/suffix checks (the same result for every value).
-    The stage's CPU time on 0.9M rows: 3.8-4.1 s before, 2.7-2.9 s after."""
+    The stage took less CPU time with this rewrite than without it."""
 
     def guard(node: exp.Expression) -> exp.Expression:
         if not isinstance(node, exp.Trim) or node.expression is None:
