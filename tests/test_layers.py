@@ -117,3 +117,19 @@ def test_only_the_command_line_composes_bench_and_expectations() -> None:
         if target.startswith("python_engines.cli")
     )
     assert climbing == []  # bench and expectations use the application, not its command line
+
+
+def test_the_lakehouse_reaches_no_engine_adapter() -> None:
+    """The store writes its files and the load runs the pipeline: neither opens an engine itself
+    (``python_engines.engines`` names them; the adapters are the pipeline's)."""
+    adapters = {
+        "python_engines.engines." + p.stem
+        for p in (REPO / "python_engines" / "engines").glob("*_engine.py")
+    }
+    reaching = sorted(
+        f"{module} imports {target}"
+        for module, targets in _graph("python_engines").items()
+        for target in targets
+        if module.startswith("python_engines.lakehouse") and target in adapters
+    )
+    assert adapters and reaching == []

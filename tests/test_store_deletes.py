@@ -12,9 +12,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from python_engines.core.data_files import FileTarget, sink_files
 from python_engines.core.schema import EVENTS, REJECTED_EVENTS, SESSIONS
-from python_engines.engines import FileTarget
-from python_engines.engines.polars_engine import sink_files
 from python_engines.lakehouse.changes import TableChange
 from python_engines.lakehouse.load import DUPLICATE_REASON, IS_DUPLICATE
 from python_engines.lakehouse.store import RunRecord, Store

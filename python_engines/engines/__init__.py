@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import polars as pl
 import pyarrow as pa
 
+from python_engines.core.data_files import FileTarget
 from python_engines.core.errors import EtlStackError
-from python_engines.core.locations import file_uri
 from python_engines.core.settings import EngineSettings
 from python_engines.inputs.files import Inputs
 from python_engines.transpile import ENGINES
-
-PARTITION_KEY = "__part"  # the folder key of a partitioned write (not a column of the files)
-
-
-@dataclass(frozen=True)
-class FileTarget:
-    """Where and how an engine writes a table's data files: ``schema`` gives the columns and their
-    Arrow types; with ``partition_column`` each file holds one value of it (``by_day``: one UTC
-    day of a timestamp), as an Iceberg identity or day partition needs."""
-
-    folder: Path
-    schema: pa.Schema
-    partition_column: str | None = None
-    by_day: bool = False
-    location: str | None = None  # the folder as the catalog names it (a file:// URI)
-
-    def files(self) -> list[str]:
-        return sorted(str(p) for p in self.folder.rglob("*.parquet") if not p.name.startswith("."))
-
-    def file_uris(self) -> list[str]:
-        """The files as the catalog records them: the location + the path under the folder
-        (how pyiceberg names the files it writes; Spark's ``_metadata.file_path`` matches)."""
-        base = self.location or file_uri(self.folder)  # not as_uri(): pyiceberg does not decode
-        return [f"{base}/{Path(f).relative_to(self.folder).as_posix()}" for f in self.files()]
 
 
 class Engine(Protocol):

@@ -6,10 +6,10 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from python_engines.core.data_files import PARTITION_KEY, FileTarget
 from python_engines.core.schema import RAW_COLUMNS
 from python_engines.core.security import quote_literal
 from python_engines.core.settings import EngineSettings
-from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.inputs.files import Inputs
 
 

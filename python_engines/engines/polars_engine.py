@@ -15,10 +15,9 @@ import os
 import polars as pl
 import pyarrow as pa
 
-from python_engines.core.errors import writing_to
-from python_engines.core.schema import RAW_COLUMNS, conform_frame
+from python_engines.core.data_files import FileTarget, sink_files
+from python_engines.core.schema import RAW_COLUMNS
 from python_engines.core.settings import EngineSettings
-from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.inputs.files import Inputs
 
 
@@ -82,37 +81,3 @@ class PolarsEngine:
 
     def close(self) -> None:
         self.frames.clear()
-
-
-# zstd at level 1 instead of Polars' default level: the 10M cleansed_events files were written
-# faster at level 1 and came out no bigger (ids are random: a higher level gains nothing on them)
-ZSTD_LEVEL = 1
-
-
-def sink_files(rows: pl.LazyFrame, target: FileTarget) -> None:
-    """``rows`` as Parquet files under ``target.folder``, in its types, one file per partition
-    value (the store writes a run's appended rows this way too).
-
-    A partitioned table's rows are computed and held once, and each value's file is written
-    from a filter of them, all at once. Polars' own partitioned sink (``PartitionBy``) streams,
-    but was slower for the 10M cleansed_events files (this comes close to writing one
-    unpartitioned file), and the whole 10M load was slower with it, at the same peak memory.
-    Each filter reads the key column once: a small cost per value beside the write."""
-    rows = conform_frame(rows, target.schema)
-    options = {"compression": "zstd", "compression_level": ZSTD_LEVEL}
-    if target.partition_column is None:
-        target.folder.mkdir(parents=True, exist_ok=True)
-        with writing_to(target.folder):
-            rows.sink_parquet(target.folder / "part-0.parquet", **options)
-        return
-    key = pl.col(target.partition_column)
-    keyed = rows.with_columns((key.dt.date() if target.by_day else key).alias(PARTITION_KEY))
-    held = keyed.collect()
-    with writing_to(target.folder):
-        writes = []
-        for value in held.get_column(PARTITION_KEY).unique().sort().to_list():
-            folder = target.folder / f"{PARTITION_KEY}={value}"
-            folder.mkdir(parents=True, exist_ok=True)
-            part = held.lazy().filter(pl.col(PARTITION_KEY).eq_missing(value)).drop(PARTITION_KEY)
-            writes.append(part.sink_parquet(folder / "part-0.parquet", **options, lazy=True))
-        pl.collect_all(writes)

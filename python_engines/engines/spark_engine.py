@@ -17,11 +17,11 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
+from python_engines.core.data_files import PARTITION_KEY, FileTarget
 from python_engines.core.locations import spark_file_path
 from python_engines.core.memory_guard import scratch_folder
 from python_engines.core.schema import RAW_COLUMNS
 from python_engines.core.settings import EngineSettings
-from python_engines.engines import PARTITION_KEY, FileTarget
 from python_engines.engines.java import ensure_java_home
 from python_engines.inputs.files import Inputs
 

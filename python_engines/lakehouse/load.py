@@ -21,11 +21,11 @@ import polars as pl
 import pyarrow as pa
 from pyiceberg.expressions import EqualTo
 
+from python_engines.core.data_files import sink_files
 from python_engines.core.errors import EtlStackError
 from python_engines.core.schema import IDENTIFIED, OUTPUTS
 from python_engines.core.settings import EngineSettings, PipelineSettings
 from python_engines.engines import check_engine_name
-from python_engines.engines.polars_engine import sink_files
 from python_engines.inputs.files import Inputs
 from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change

@@ -31,10 +31,9 @@ from pyiceberg.io.pyarrow import ArrowScan, PyArrowFileIO, schema_to_pyarrow
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import FileScanTask, Table
 
+from python_engines.core.data_files import FileTarget, sink_files
 from python_engines.core.errors import is_disk_full
 from python_engines.core.schema import conform, conform_frame
-from python_engines.engines import FileTarget
-from python_engines.engines.polars_engine import sink_files
 from python_engines.lakehouse.catalog import (
     DATA_TABLES,
     RUNS_TABLE,

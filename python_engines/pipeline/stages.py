@@ -10,10 +10,11 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from python_engines.core.data_files import FileTarget
 from python_engines.core.errors import EtlStackError
 from python_engines.core.schema import CLEANSED, IDENTIFIED, OUTPUTS, conform, conform_frame
 from python_engines.core.settings import EngineSettings, PipelineSettings
-from python_engines.engines import FileTarget, open_engine
+from python_engines.engines import open_engine
 from python_engines.inputs.checks import CheckedInputs, checked
 from python_engines.inputs.files import Inputs
 from python_engines.pipeline.cleansed_rows import passing_rows, passing_sql, storage_sql
