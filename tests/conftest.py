@@ -55,6 +55,21 @@ PARITY_FIXTURE = Path(__file__).parent / "fixtures" / "parity"
 ETLSTACK = str(Path(sys.executable).with_name("etlstack"))  # the installed command, as users run it
 
 
+def etlstack(
+    *args: str, cwd: Path | None = None, timeout: float = 300, **env: str
+) -> subprocess.CompletedProcess:
+    """``etlstack ARGS`` as users run it, in its own process, on a wide terminal (no line of its
+    output wrapped); ``env``: settings added to this environment."""
+    return subprocess.run(
+        [ETLSTACK, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "400", **env},
+    )
+
+
 def etlstack_run(
     engine: str, source: Path, warehouse: Path, **env: str
 ) -> subprocess.CompletedProcess:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ETLSTACK
+from conftest import ETLSTACK, etlstack
 from typer.testing import CliRunner
 
 from python_engines.cli import app
@@ -20,17 +20,6 @@ from python_engines.core.schema import RAW_COLUMNS
 HEADER = ",".join(RAW_COLUMNS)
 MARKUP_URL = "https://shop.example/[/]"
 LINK = "[link=https://evil.example]click[/link]"
-
-
-def _etlstack(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [ETLSTACK, *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-        env={**os.environ, "COLUMNS": "250"},
-    )
 
 
 def _one_error_line(done: subprocess.CompletedProcess, exit_code: int = 1) -> str:
@@ -61,11 +50,11 @@ def _tree(folder: Path) -> list[str]:
 def test_markup_in_the_data_is_printed_as_it_is_stored(tmp_path: Path) -> None:
     source = _events(tmp_path / "in", page_url=f'"{MARKUP_URL}{LINK}"')
     warehouse = tmp_path / "wh"
-    loaded = _etlstack(
+    loaded = etlstack(
         "run", "--engine", "polars", "--input", str(source), "--warehouse", str(warehouse)
     )
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    done = _etlstack("query", "select page_url from polars.events", "--warehouse", str(warehouse))
+    done = etlstack("query", "select page_url from polars.events", "--warehouse", str(warehouse))
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{MARKUP_URL}{LINK}" in done.stdout
 
@@ -73,7 +62,7 @@ def test_markup_in_the_data_is_printed_as_it_is_stored(tmp_path: Path) -> None:
 def test_markup_in_a_csv_header_is_one_plain_line(tmp_path: Path) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("event_id,[/bold],[red]x\ne1,a,b\n")
-    done = _etlstack(
+    done = etlstack(
         "run", "--engine", "polars", "--input", str(source), "--warehouse", str(tmp_path / "wh")
     )
     assert str(source) in _one_error_line(done)
@@ -81,7 +70,7 @@ def test_markup_in_a_csv_header_is_one_plain_line(tmp_path: Path) -> None:
 
 def test_markup_in_a_path_is_printed_as_it_is(tmp_path: Path) -> None:
     missing = tmp_path / "[prod]" / "[/]" / "events.csv"
-    done = _etlstack(
+    done = etlstack(
         "run", "--engine", "polars", "--input", str(missing), "--warehouse", str(tmp_path / "wh")
     )
     assert str(missing) in _one_error_line(done)
@@ -89,7 +78,7 @@ def test_markup_in_a_path_is_printed_as_it_is(tmp_path: Path) -> None:
 
 def test_markup_and_control_characters_in_a_path_are_printed_as_they_are(tmp_path: Path) -> None:
     out = tmp_path / "[prod] [/] [link=https://evil.example]x[/link] \x1b[2J"
-    done = _etlstack(
+    done = etlstack(
         "generate",
         "--rows",
         "2000",
@@ -157,7 +146,7 @@ def test_a_dangling_warehouse_link_is_refused_not_followed(tmp_path: Path, under
     link = tmp_path / "link"
     link.symlink_to(tmp_path / "gone" / "lake")
     warehouse = link / under if under else link
-    done = _etlstack(
+    done = etlstack(
         "run", "--engine", "polars", "--input", str(source), "--warehouse", str(warehouse)
     )
     assert "is a link to nothing" in _one_error_line(done)
@@ -166,7 +155,7 @@ def test_a_dangling_warehouse_link_is_refused_not_followed(tmp_path: Path, under
 
 def test_the_user_dimension_is_read_from_its_own_folder_whatever_its_name(tmp_path: Path) -> None:
     warehouse = tmp_path / "wh"
-    loaded = _etlstack(
+    loaded = etlstack(
         "run",
         "--engine",
         "polars",
@@ -196,7 +185,7 @@ def test_a_warehouse_path_with_spaces_and_letters_of_any_script_holds_the_lakeho
 ) -> None:
     source = _events(tmp_path / "in")
     warehouse = tmp_path / "my lake é=1+2@x~y"
-    done = _etlstack(
+    done = etlstack(
         "run", "--engine", "duckdb", "--input", str(source), "--warehouse", str(warehouse)
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -235,7 +224,7 @@ def test_dbt_builds_the_marts_inside_a_warehouse_whose_path_holds_quotes(
     spark = spark_session(EngineSettings())
     for mart in ("fct_sessions", "fct_pages", "dim_users", "daily_traffic"):
         # DuckDB's marts read in another process (dbt keeps this one's connection open)
-        done = _etlstack(
+        done = etlstack(
             "query", f"select count(*) as n from marts.{mart}", "--warehouse", str(warehouse)
         )
         assert done.returncode == 0, done.stdout + done.stderr

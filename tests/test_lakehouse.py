@@ -16,10 +16,10 @@ from conftest import ENGINE_PARAMS, ENGINES, ETLSTACK, PARITY_FIXTURE, sorted_ro
 
 from python_engines.core.errors import EtlStackError
 from python_engines.inputs.discover import discover
-from python_engines.lakehouse.batches import file_rows, plan_batches
+from python_engines.lakehouse.batches import file_rows, load_in_batches, plan_batches
 from python_engines.lakehouse.catalog import DATA_TABLES
 from python_engines.lakehouse.event_keys import KEYS_TABLE
-from python_engines.lakehouse.load import load, load_in_batches
+from python_engines.lakehouse.load import load
 from python_engines.lakehouse.read import read_with_duckdb, read_with_spark
 from python_engines.lakehouse.store import Store
 

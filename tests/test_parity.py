@@ -14,6 +14,7 @@ from conftest import ENGINE_PARAMS, PARITY_FIXTURE, sorted_rows
 
 from python_engines.core.schema import OUTPUTS
 from python_engines.inputs.discover import discover
+from python_engines.pipeline import computation
 from python_engines.pipeline import stages as pipeline
 
 
@@ -54,7 +55,7 @@ def normalised(schema: pa.Schema) -> list[tuple[str, str]]:
 def produced_schemas():
     """engine → output table → the schema the engine produced, before ``conform`` casts it."""
     seen: dict[str, dict[str, pa.Schema]] = {}
-    conform = pipeline.conform
+    conform = computation.conform
 
     def recording(table: pa.Table, schema: pa.Schema) -> pa.Table:
         name = next(n for n, s in OUTPUTS.items() if s == schema)
@@ -66,7 +67,7 @@ def produced_schemas():
         if engine not in seen:
             current, seen[engine] = engine, {}
             with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(pipeline, "conform", recording)
+                patch.setattr(computation, "conform", recording)
                 pipeline.run_pipeline(engine, discover(PARITY_FIXTURE))
         return seen[engine]
 

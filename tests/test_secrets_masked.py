@@ -6,12 +6,11 @@ results are ignored by git."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ETLSTACK, PARITY_FIXTURE
+from conftest import PARITY_FIXTURE, etlstack
 
 from bench.harness.machine import write_result
 from bench.harness.matrix import Matrix
@@ -38,17 +37,6 @@ MALFORMED = [
         "postgresql+psycopg2://u:***@127.0.0.1:1/db",
     ),
 ]
-
-
-def _etlstack(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [ETLSTACK, *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-        env={**os.environ, "COLUMNS": "400", **env},
-    )
 
 
 # the masking function -----------------------------------------------------------------------
@@ -104,7 +92,7 @@ def test_mask_uri_hides_everything_between_the_user_and_the_last_at_sign_and_not
 def test_a_malformed_catalog_uri_is_one_masked_line_on_the_command_line(
     tmp_path: Path, command: list[str], uri: str, secret: str, masked: str
 ) -> None:
-    done = _etlstack(*command, "--warehouse", str(tmp_path), "--catalog-uri", uri)
+    done = etlstack(*command, "--warehouse", str(tmp_path), "--catalog-uri", uri)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert secret not in output
@@ -135,7 +123,7 @@ def test_marts_with_a_password_catalog_keeps_it_out_of_dbt_log_and_artifacts(
     warehouse = tmp_path / "wh"
     warehouse.mkdir()  # dbt opens <warehouse>/analytics.duckdb, then the plugin the catalog
     logs, target = tmp_path / "logs", tmp_path / "target"
-    done = _etlstack(
+    done = etlstack(
         "marts", "--warehouse", str(warehouse), "--catalog-uri", uri, cwd=tmp_path,
         DBT_LOG_PATH=str(logs), DBT_TARGET_PATH=str(target),
     )  # fmt: skip

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import ETLSTACK, PARITY_FIXTURE
+from conftest import PARITY_FIXTURE, etlstack
 from services import postgres_server
 
 from python_engines.analytics.marts import MartsRequest, run_dbt
@@ -27,16 +27,6 @@ from python_engines.transpile import ENGINES, stage_names
 
 REPO = Path(__file__).parent.parent
 SECRET = "s3cr:et@pass"  # ':' and '@' inside a password must not fool the mask
-
-
-def _etlstack(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [ETLSTACK, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "COLUMNS": "200", **env},
-    )
 
 
 def _one_error_line(done: subprocess.CompletedProcess) -> str:
@@ -92,7 +82,7 @@ def test_mask_uri_hides_only_the_password(text: str, masked: str) -> None:
 
 def test_an_unreachable_catalog_error_never_prints_its_password(tmp_path: Path) -> None:
     uri = f"postgresql+psycopg2://etl:{SECRET}@127.0.0.1:1/lake"
-    done = _etlstack(
+    done = etlstack(
         "run", "--engine", "duckdb", "--input", str(PARITY_FIXTURE), "--warehouse",
         str(tmp_path), "--catalog-uri", uri,
     )  # fmt: skip
@@ -103,7 +93,7 @@ def test_an_unreachable_catalog_error_never_prints_its_password(tmp_path: Path) 
 
 def test_a_bad_catalog_uri_error_never_prints_its_password(tmp_path: Path) -> None:
     uri = f"nosuchdialect://etl:{SECRET}@db/lake"
-    done = _etlstack(
+    done = etlstack(
         "history", "--engine", "duckdb", "--warehouse", str(tmp_path), ETLSTACK_CATALOG_URI=uri
     )
     assert "nosuchdialect://etl:***@db/lake" in _one_error_line(done)
@@ -123,20 +113,20 @@ def test_a_password_catalog_from_the_environment_loads_and_never_shows_it(
     uri = postgres_with_password
     password = uri.split(":")[2].split("@")[0]
     warehouse = str(tmp_path / "lake")
-    done = _etlstack(
+    done = etlstack(
         "run", "--engine", "duckdb", "--input", str(PARITY_FIXTURE), "--warehouse", warehouse,
         ETLSTACK_CATALOG_URI=uri,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert Store(Path(warehouse), "duckdb", uri).runs().height == 1
     with namespace_lock(Path(warehouse), "duckdb", uri):  # the refusal names the catalog
-        refused = _etlstack(
+        refused = etlstack(
             "run", "--engine", "duckdb", "--input", str(PARITY_FIXTURE), "--warehouse", warehouse,
             ETLSTACK_CATALOG_URI=uri, ETLSTACK_LOCK_TIMEOUT_SECONDS="0",
         )  # fmt: skip
     assert "warehouse postgresql+psycopg2://etl:***@127.0.0.1" in _one_error_line(refused)
     wrong = uri.replace(password, "wrong-password")
-    denied = _etlstack(
+    denied = etlstack(
         "history", "--engine", "duckdb", "--warehouse", warehouse, ETLSTACK_CATALOG_URI=wrong
     )
     assert "password authentication failed" in _one_error_line(denied)
@@ -163,9 +153,9 @@ def test_the_names_the_engines_write_unquoted_are_all_on_the_allow_list() -> Non
 
 def test_a_stage_or_engine_off_the_list_is_refused_in_one_line() -> None:
     assert "unknown stage" in _one_error_line(
-        _etlstack("show-sql", "--engine", "duckdb", "--stage", "x; drop table y")
+        etlstack("show-sql", "--engine", "duckdb", "--stage", "x; drop table y")
     )
-    assert "unknown engine" in _one_error_line(_etlstack("show-sql", "--engine", "duckdb'; --"))
+    assert "unknown engine" in _one_error_line(etlstack("show-sql", "--engine", "duckdb'; --"))
 
 
 def test_a_marts_engine_that_is_no_identifier_never_reaches_dbt(tmp_path: Path) -> None:
@@ -197,7 +187,7 @@ def test_a_catalog_namespace_with_quotes_is_quoted_when_queried(tmp_path: Path) 
 
 
 def _run_input(path: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    return _etlstack(
+    return etlstack(
         "run", "--engine", "duckdb", "--input", str(path), "--warehouse", str(warehouse), timeout=60
     )
 

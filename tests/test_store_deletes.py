@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 from python_engines.core.data_files import FileTarget, sink_files
 from python_engines.core.schema import EVENTS, REJECTED_EVENTS, SESSIONS
 from python_engines.lakehouse.changes import TableChange
-from python_engines.lakehouse.load import DUPLICATE_REASON, IS_DUPLICATE
 from python_engines.lakehouse.store import RunRecord, Store
+from python_engines.lakehouse.stored_slice import DUPLICATE_REASON, IS_DUPLICATE
 
 
 def _record() -> RunRecord:

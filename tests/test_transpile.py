@@ -121,7 +121,7 @@ def test_unknown_engine_and_stage_are_clear_errors() -> None:
 
 def test_the_reason_of_each_reject_branch_is_read_from_the_sql() -> None:
     """The lakehouse names duplicate rejects by the reason the SQL's ranked_copies branch gives."""
-    from python_engines.lakehouse.load import DUPLICATE_REASON
+    from python_engines.lakehouse.stored_slice import DUPLICATE_REASON
     from python_engines.transpile import output_values
 
     assert output_values("rejected_events", "reason") == ["duplicate_event_id", "malformed_line"]

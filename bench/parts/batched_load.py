@@ -34,7 +34,7 @@ def main(
     from python_engines.core.memory_guard import memory_guard
     from python_engines.core.settings import EngineSettings
     from python_engines.inputs.discover import discover
-    from python_engines.lakehouse.load import load_in_batches
+    from python_engines.lakehouse.batches import load_in_batches
 
     inputs = discover(input_path.resolve(), "parquet")
     started = time.perf_counter()

@@ -61,7 +61,7 @@ def run(
     from python_engines.core.memory_guard import memory_guard
     from python_engines.engines import check_engine_name
     from python_engines.inputs.discover import discover
-    from python_engines.lakehouse.load import load_in_batches
+    from python_engines.lakehouse.batches import load_in_batches
 
     settings = PathSettings()
     engine_settings = EngineSettings()

@@ -7,7 +7,6 @@ change (``stitching``), and only the difference to what is stored is written (``
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 import uuid
@@ -18,31 +17,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
-from pyiceberg.expressions import EqualTo
 
 from python_engines.core.data_files import sink_files
 from python_engines.core.errors import EtlStackError
-from python_engines.core.schema import IDENTIFIED, OUTPUTS
 from python_engines.core.settings import EngineSettings, PipelineSettings
 from python_engines.engines import check_engine_name
 from python_engines.inputs.files import Inputs
-from python_engines.lakehouse.batches import plan_batches
 from python_engines.lakehouse.changes import table_change
-from python_engines.lakehouse.event_keys import KEYS_TABLE, keyed, keys_of
+from python_engines.lakehouse.event_keys import KEYS_TABLE, keyed
 from python_engines.lakehouse.run_lock import run_lock
-from python_engines.lakehouse.stitching import recompute_from_store, rows_from
-from python_engines.lakehouse.store import RowFilter, RunRecord, Store
-from python_engines.pipeline.cleansed_rows import cleansed_ids, raw_text
-from python_engines.pipeline.stages import RunResult, check_nothing_lost, run_pipeline
-from python_engines.transpile import output_values
-
-# the reason python_engines/sql/04_rejected_events.sql gives the copies it rejects (its branch
-# that reads ranked_copies): the only rejects a later file can change (cleansing rejects depend
-# on their own row alone)
-(DUPLICATE_REASON,) = output_values("rejected_events", "reason", reading="ranked_copies")
-IS_DUPLICATE = RowFilter(EqualTo("reason", DUPLICATE_REASON), pl.col("reason") == DUPLICATE_REASON)
-SESSION_SPANS = ["user_id", "session_start", "session_end"]  # what stitching reads of a session
+from python_engines.lakehouse.store import RunRecord, Store
+from python_engines.lakehouse.stored_slice import (
+    IS_DUPLICATE,
+    StoredSlice,
+    stored_outputs,
+    stored_rows,
+)
+from python_engines.pipeline.computation import PASSING_TABLE, computation
+from python_engines.pipeline.stages import RunResult, check_nothing_lost, result_of
 
 
 @dataclass
@@ -83,7 +75,7 @@ def load(
     """One run, under the namespace's run lock (a second run waits: ``run_lock``)."""
     check_engine_name(engine_name)  # before a namespace or its lock is named after it
     with run_lock(warehouse, engine_name, catalog_uri):
-        return _load(
+        return load_unlocked(
             engine_name,
             inputs,
             warehouse,
@@ -95,7 +87,7 @@ def load(
         )
 
 
-def _load(
+def load_unlocked(
     engine_name: str,
     inputs: Inputs,
     warehouse: Path,
@@ -105,9 +97,60 @@ def _load(
     on_step: Callable[[str], None] | None,
     before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None,
 ) -> LoadReport:
-    started_at = datetime.now(UTC)
-    pipeline = pipeline or PipelineSettings()
+    """One run, the lock already held: plan (which files; set back a run that stopped) →
+    compute → compare → commit."""
     store = Store(warehouse, engine_name, catalog_uri)
+    run = _plan(store, engine_name, inputs, pipeline or PipelineSettings())
+    run.engine_settings, run.on_step, run.before_commit = engine_settings, on_step, before_commit
+    if not run.inputs.files:
+        return LoadReport(engine_name, None, run.skipped, run.restored)
+    if not store.has_runs():  # a first load: every row the engine outputs is new
+        return _first_load(store, run)
+    return _incremental_load(store, run)
+
+
+@dataclass
+class _Run:
+    """A planned run: its new files (``inputs``), what it skips and set back, its settings."""
+
+    engine: str
+    inputs: Inputs
+    listed: list[dict]  # the new files with their digests, as the run log records them
+    skipped: list[str]
+    restored: list[str]
+    pipeline: PipelineSettings
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    engine_settings: EngineSettings | None = None
+    on_step: Callable[[str], None] | None = None
+    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None
+
+    def computation(self):
+        return computation(
+            self.engine, self.inputs, self.pipeline, self.engine_settings, self.on_step
+        )
+
+    def record(self, result: RunResult, run_id: str | None = None, **figures: int) -> RunRecord:
+        return RunRecord(
+            run_id=run_id or str(uuid.uuid4()),
+            engine=self.engine,
+            started_at=self.started_at,
+            input_files=self.listed,
+            rows_in=result.rows_in,
+            rows_recomputed=result.rows_reloaded,
+            session_gap_minutes=self.pipeline.session_gap_minutes,
+            seconds=result.seconds,
+            **figures,
+        )
+
+    def on_table(self) -> Callable[[str], None] | None:
+        on_step = self.on_step
+        return (lambda name: on_step(f"write {name}")) if on_step else None
+
+
+def _plan(store: Store, engine_name: str, inputs: Inputs, pipeline: PipelineSettings) -> _Run:
+    """Set back a run that stopped before its commit; the files not loaded before (a file
+    loaded before with other content is refused)."""
+    started_at = datetime.now(UTC)
     restored = store.recover()
     stored_gap = store.session_gap_minutes()
     if stored_gap is not None and stored_gap != pipeline.session_gap_minutes:
@@ -115,7 +158,6 @@ def _load(
             f"{engine_name}: the tables were sessionized with a {stored_gap}-minute gap, this run "
             f"uses {pipeline.session_gap_minutes}: use a new warehouse to change it"
         )
-
     loaded = store.loaded_files()
     fresh, skipped, listed = [], [], []
     for file, digest in zip(inputs.files, file_digests(inputs), strict=True):
@@ -129,68 +171,61 @@ def _load(
                 f"{file.source_file} was loaded before with other content: a changed file is "
                 "not reloaded (give corrections a new file name)"
             )
-    if not fresh:
-        return LoadReport(engine_name, None, skipped, restored)
+    new = replace(inputs, files=tuple(fresh))
+    return _Run(engine_name, new, listed, skipped, restored, pipeline, started_at)
 
-    if not store.has_runs():  # a first load: every row the engine outputs is new
-        return _first_load(
-            store,
-            engine_name,
-            replace(inputs, files=tuple(fresh)),
-            listed,
-            started_at,
-            pipeline,
-            engine_settings,
-            on_step,
-            before_commit,
-            skipped,
-            restored,
-        )
-    stitched: dict[str, pl.DataFrame] = {}
 
-    def reload_stored(passing: pl.DataFrame) -> pa.Table | None:
-        if store.is_empty("cleansed_events"):
-            return None
-        # read once: their ids are the stored ids held more than once, and the ones among the
-        # recomputed rows are the stored slice the new duplicate rejects replace
-        duplicates = store.scan("rejected_events", IS_DUPLICATE.rows)
-        if _keys_current(store):
-            read_keys = functools.partial(store.scan, KEYS_TABLE)
-        else:  # made by another Polars version, or before the table was (event_keys)
-            stored_keys = keyed(store.scan("cleansed_events", columns=IDENTIFIED))
-            stitched["rebuilt_keys"] = stored_keys
-            read_keys = functools.partial(_kept, stored_keys)
-        start = recompute_from_store(
-            keyed(passing),
-            lambda keep: read_keys(keep=keep),
-            lambda low: store.scan("sessions", pl.col("session_end") >= low, SESSION_SPANS),
-            pipeline.session_gap_minutes * 60_000_000,
-            # a duplicate reject keeps its raw id; its copies are stored under the cleansed one
-            keys_with_copies=keys_of(cleansed_ids(duplicates.get_column("event_id"))),
-        )
-        rows = raw_text(store.scan("cleansed_events", keep=_rows_from(start)))
-        stitched["start"] = start
-        stitched["duplicates"] = duplicates.join(
-            rows.select("event_id").unique(), on="event_id", how="semi"
-        )
-        return rows.to_arrow()  # the engine cleanses them again
+def _incremental_load(store: Store, run: _Run) -> LoadReport:
+    """The engine recomputes the new rows with the stored rows they can change; only the
+    difference to what is stored is written."""
+    found = StoredSlice()
+    with run.computation() as engine:
+        engine.read()
+        engine.until_cleansed()
 
-    result = run_pipeline(
-        engine_name,
-        replace(inputs, files=tuple(fresh)),
-        pipeline,
-        engine_settings,
-        on_step,
-        reload_stored=reload_stored,
-        frames=True,
-    )
+        def reload() -> tuple[pl.DataFrame, int]:
+            passing = engine.passing()
+            gap = run.pipeline.session_gap_minutes
+            return passing, engine.add_stored(stored_rows(store, passing, gap, found))
 
+        cleansed, reloaded = engine.timed("reload", reload)
+        engine.after_cleansed()
+        frames = engine.fetch_frames()
+        result = result_of(engine, frames=frames, cleansed=cleansed, rows_reloaded=reloaded)
     check_nothing_lost(result)  # within the recomputed slice
+    change = _compare(store, result, found, run)
+    record = run.record(
+        result,
+        rows_clean=change["events"].net_rows,
+        rows_rejected=change["net_rejected"],
+        sessions_added=change["sessions"].net_rows,
+        sessions_replaced=change["sessions"].rows_removed,
+    )
+    new_keys = keyed(result.cleansed)
+    rebuilt = found.rebuilt_keys
+    snapshot_ids = store.commit(
+        record,
+        appended={
+            "cleansed_events": result.cleansed,  # as stored (cleansed_rows.storage_sql)
+            KEYS_TABLE: new_keys if rebuilt is None else pl.concat([rebuilt, new_keys]),
+            "rejected_events": change["cleansing_rejects"],
+        },
+        changes={name: change[name] for name in ("rejected_events", "events", "sessions")},
+        delete_scopes={"rejected_events": IS_DUPLICATE},
+        rebuilt=() if rebuilt is None else (KEYS_TABLE,),
+        on_table=run.on_table(),
+        before_commit=run.before_commit,  # the validation gate (etlstack run --validate)
+    )
+    return LoadReport(run.engine, result, run.skipped, run.restored, record, snapshot_ids)
+
+
+def _compare(store: Store, result: RunResult, found: StoredSlice, run: _Run) -> dict:
+    """The run's outputs against the stored rows they replace: what each table gains and loses."""
     started = time.perf_counter()
-    if on_step:
-        on_step("compare with stored")
+    if run.on_step:
+        run.on_step("compare with stored")
     new = result.frames
-    old = _stored_slices(store, stitched)
+    old = stored_outputs(store, found)
     events = table_change(old["events"], new["events"], "event_id")
     sessions = table_change(old["sessions"], new["sessions"], "session_id")
     duplicates = table_change(
@@ -200,205 +235,56 @@ def _load(
     net_rejected = duplicates.net_rows + cleansing_rejects.height
     if events.net_rows + net_rejected != result.rows_in:  # and in what the tables gain
         raise EtlStackError(
-            f"{engine_name}: {result.rows_in:,} rows in but the tables would grow by "
+            f"{run.engine}: {result.rows_in:,} rows in but the tables would grow by "
             f"{events.net_rows:,} events + {net_rejected:,} rejected — nothing was written"
         )
     result.seconds["compare"] = time.perf_counter() - started
-
-    record = RunRecord(
-        run_id=str(uuid.uuid4()),
-        engine=engine_name,
-        started_at=started_at,
-        input_files=listed,
-        rows_in=result.rows_in,
-        rows_clean=events.net_rows,
-        rows_rejected=net_rejected,
-        rows_recomputed=result.rows_reloaded,
-        sessions_added=sessions.net_rows,
-        sessions_replaced=sessions.rows_removed,
-        session_gap_minutes=pipeline.session_gap_minutes,
-        seconds=result.seconds,
-    )
-    new_keys = keyed(result.cleansed)
-    rebuilt_keys = stitched.get("rebuilt_keys")
-    snapshot_ids = store.commit(
-        record,
-        appended={
-            "cleansed_events": result.cleansed,  # as stored (cleansed_rows.storage_sql)
-            KEYS_TABLE: new_keys if rebuilt_keys is None else pl.concat([rebuilt_keys, new_keys]),
-            "rejected_events": cleansing_rejects,
-        },
-        changes={"rejected_events": duplicates, "events": events, "sessions": sessions},
-        delete_scopes={"rejected_events": IS_DUPLICATE},
-        rebuilt=() if rebuilt_keys is None else (KEYS_TABLE,),
-        on_table=(lambda name: on_step(f"write {name}")) if on_step else None,
-        before_commit=before_commit,  # the validation gate (etlstack run --validate)
-    )
-    return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
+    return {
+        "events": events,
+        "sessions": sessions,
+        "rejected_events": duplicates,
+        "cleansing_rejects": cleansing_rejects,
+        "net_rejected": net_rejected,
+    }
 
 
-def _first_load(
-    store: Store,
-    engine_name: str,
-    inputs: Inputs,
-    listed: list[dict],
-    started_at: datetime,
-    pipeline: PipelineSettings,
-    engine_settings: EngineSettings | None,
-    on_step: Callable[[str], None] | None,
-    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None,
-    skipped: list[str],
-    restored: list[str],
-) -> LoadReport:
+def _first_load(store: Store, run: _Run) -> LoadReport:
     """Nothing is stored, so nothing is recomputed or compared: the engine writes every table's
     Parquet data files itself (in parallel, into a folder of this run) and the store commits
     them as they are. If the run fails before its ``runs`` row, the files are removed."""
     run_id = str(uuid.uuid4())
     targets = store.file_targets(run_id)
     try:
-        result = run_pipeline(
-            engine_name,
-            inputs,
-            pipeline,
-            engine_settings,
-            on_step,
-            write_to=targets,
-            hand_out_keys=lambda rows: sink_files(keyed(rows), targets[KEYS_TABLE]),
-        )
+        with run.computation() as engine:
+            engine.read()
+            engine.until_cleansed()
+            passing = targets[PASSING_TABLE]
+            engine.timed(f"parquet {PASSING_TABLE}", lambda: engine.write_passing(passing))
+            engine.timed(
+                "keys",
+                lambda: sink_files(keyed(engine.passing_keys(passing)), targets[KEYS_TABLE]),
+            )
+            engine.after_cleansed()
+            engine.write_outputs(targets)
+            result = result_of(engine)
         check_nothing_lost(result)
-        record = RunRecord(
-            run_id=run_id,
-            engine=engine_name,
-            started_at=started_at,
-            input_files=listed,
-            rows_in=result.rows_in,
+        record = run.record(
+            result,
+            run_id,
             rows_clean=result.rows["events"],
             rows_rejected=result.rows["rejected_events"],
-            rows_recomputed=0,
             sessions_added=result.rows["sessions"],
             sessions_replaced=0,
-            session_gap_minutes=pipeline.session_gap_minutes,
-            seconds=result.seconds,
         )
         snapshot_ids = store.commit(
             record,
             appended={},
             changes={},
-            on_table=(lambda name: on_step(f"write {name}")) if on_step else None,
-            before_commit=before_commit,
+            on_table=run.on_table(),
+            before_commit=run.before_commit,
             files={name: target.file_uris() for name, target in targets.items()},
         )
     except Exception:  # killed or interrupted: the files stay (unreferenced), like a SIGKILL's
         store.discard_files(targets)
         raise
-    return LoadReport(engine_name, result, skipped, restored, record, snapshot_ids)
-
-
-def load_in_batches(
-    engine_name: str,
-    inputs: Inputs,
-    warehouse: Path,
-    batch_rows: int,
-    catalog_uri: str | None = None,
-    pipeline: PipelineSettings | None = None,
-    engine_settings: EngineSettings | None = None,
-    on_step: Callable[[str], None] | None = None,
-    on_report: Callable[[LoadReport], None] | None = None,
-    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None,
-) -> list[LoadReport]:
-    """The new files as consecutive runs of at most about ``batch_rows`` input rows each (one run
-    when they fit). The files loaded before go with the first run, which checks their digests.
-    ``on_report`` sees each run's report with its tables; when there are several runs, the
-    returned reports keep only their figures (``RunResult.release``). One lock for all runs."""
-    check_engine_name(engine_name)
-    with run_lock(warehouse, engine_name, catalog_uri):
-        return _load_batches(
-            engine_name,
-            inputs,
-            warehouse,
-            batch_rows,
-            catalog_uri,
-            pipeline,
-            engine_settings,
-            on_step,
-            on_report,
-            before_commit,
-        )
-
-
-def _load_batches(
-    engine_name: str,
-    inputs: Inputs,
-    warehouse: Path,
-    batch_rows: int,
-    catalog_uri: str | None,
-    pipeline: PipelineSettings | None,
-    engine_settings: EngineSettings | None,
-    on_step: Callable[[str], None] | None,
-    on_report: Callable[[LoadReport], None] | None,
-    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None,
-) -> list[LoadReport]:
-    loaded = Store(warehouse, engine_name, catalog_uri).loaded_files()
-    seen = tuple(f for f in inputs.files if f.source_file in loaded)
-    fresh = [f for f in inputs.files if f.source_file not in loaded]
-    batches = plan_batches(fresh, inputs.file_format, batch_rows) if fresh else [()]
-    reports = []
-    for number, batch in enumerate(batches, start=1):
-        step = on_step
-        if on_step and len(batches) > 1:
-            step = functools.partial(_in_batch, on_step, f"run {number}/{len(batches)}")
-        files = seen + batch if number == 1 else batch
-        batch_inputs = replace(inputs, files=files)
-        report = _load(
-            engine_name,
-            batch_inputs,
-            warehouse,
-            catalog_uri,
-            pipeline,
-            engine_settings,
-            step,
-            before_commit,
-        )
-        if on_report:
-            on_report(report)
-        if report.result is not None and len(batches) > 1:
-            report.result.release()
-        reports.append(report)
-    return reports
-
-
-def _in_batch(on_step: Callable[[str], None], batch: str, step: str) -> None:
-    on_step(f"{batch}: {step}")
-
-
-def _stored_slices(store: Store, stitched: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """The stored rows of the tables the engine recomputed: what its output replaces."""
-    if "start" not in stitched:  # nothing stored yet
-        return {name: pl.from_arrow(schema.empty_table()) for name, schema in OUTPUTS.items()}
-    start = stitched["start"]
-    return {
-        "events": store.scan("events", keep=_rows_from(start)),
-        "sessions": store.scan("sessions", keep=_rows_from(start, ts="session_start")),
-        "rejected_events": stitched["duplicates"],
-    }
-
-
-def _keys_current(store: Store) -> bool:
-    """``cleansed_keys`` holds a key, made by this Polars version, for every stored cleansed row
-    (else a run rebuilds it: ``event_keys``)."""
-    rows = store.row_count(KEYS_TABLE)
-    return rows == store.row_count("cleansed_events") and (
-        rows == 0 or store.stamped_as_now(KEYS_TABLE)
-    )
-
-
-def _kept(rows: pl.DataFrame, keep: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
-    return keep(rows.lazy()).collect()
-
-
-def _rows_from(start: pl.DataFrame, ts: str = "event_ts") -> Callable[[pl.LazyFrame], pl.LazyFrame]:
-    """A scan filter: the rows of the users in ``start`` from their ``from_ts`` on. Its bound on
-    ``ts`` reaches the Iceberg metadata and the Parquet statistics, so only the files and row
-    groups from the earliest ``from_ts`` on are read (one late copy of an old event makes that
-    early; the scan then reads far back, but keeps only these rows)."""
-    return functools.partial(rows_from, start=start, ts=ts)
+    return LoadReport(run.engine, result, run.skipped, run.restored, record, snapshot_ids)
