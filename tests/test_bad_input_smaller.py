@@ -24,7 +24,7 @@ from python_engines.core.settings import (
     PipelineSettings,
     cpus,
 )
-from python_engines.inputs.checks import MAX_RECORD_BYTES, clean_csv, csv_clean_records
+from python_engines.inputs.csv_checks import MAX_RECORD_BYTES, clean_csv, csv_clean_records
 from tests.conftest import ENGINE_PARAMS
 from tests.test_bad_input import HEADER, assert_refused, committed, good, good_columns, line
 

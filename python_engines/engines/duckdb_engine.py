@@ -37,7 +37,7 @@ def raw_events_sql(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> str:
         # file and read no row of a CRLF file listed after an LF one (no error). The lines it
         # would refuse (or pad) are taken out before (input_checks); quoted line breaks read
         # right in its parallel reader once null_padding is off. max_line_size: its default, pinned
-        # above input_checks.MAX_RECORD_BYTES (a longer record is refused before any engine
+        # above csv_checks.MAX_RECORD_BYTES (a longer record is refused before any engine
         # reads). Raised, it costs memory (at 32 MiB, reading a large file held more RSS) or, with
         # a buffer_size under 16 times it, the parallel reader failed on 16 MiB records.
         reader = (
