@@ -3,14 +3,14 @@ and the SQL each engine runs."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import functools
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from python_engines.cli.options import CatalogUriOption, EngineOption, WarehouseOption
-from python_engines.cli.terminal import console, literal, progress_bar
+from python_engines.cli.terminal import console, progress_bar
 from python_engines.core.settings import (
     EngineSettings,
     PathSettings,
@@ -55,7 +55,7 @@ def run(
 
     Files loaded before are skipped; the users the new rows touch are recomputed, so a daily
     file after the bulk gives the same tables as one run over all files."""
-    from python_engines.cli.summary import summary_table
+    from python_engines.cli.summary import print_load_report
     from python_engines.cli.validate import gate
     from python_engines.core.locations import lakehouse_folder
     from python_engines.core.memory_guard import memory_guard
@@ -70,27 +70,6 @@ def run(
     inputs = discover(input_path, input_format)
     # refused before anything is written (the run lock, the catalog) if no reader can name it
     target = lakehouse_folder(warehouse or settings.warehouse)
-
-    def summarise(report) -> None:
-        if report.restored_tables:
-            console.print(
-                f"[yellow]restored[/yellow] {', '.join(report.restored_tables)} to the last "
-                "committed run (an earlier run stopped before its commit)"
-            )
-        if report.result is None:
-            console.print(
-                f"nothing to do: all {len(report.skipped_files)} file(s) were loaded before"
-            )
-            return
-        if report.skipped_files:
-            console.print(f"skipped {len(report.skipped_files)} file(s) loaded before")
-        listed = {f["path"] for f in report.record.input_files}
-        files = tuple(f for f in inputs.files if f.source_file in listed)
-        console.print(summary_table(report.result, replace(inputs, files=files), report.record))
-        console.print(
-            f"committed run {report.record.run_id} to {literal(target)} "
-            f"(namespace {engine}: events, sessions, rejected_events, cleansed_events, runs)"
-        )
 
     gated = validate_run if validate_run is not None else ValidationSettings().validate_runs
     guard = memory_guard(engine, engine_settings.memory_limit_gib)  # one line, not an OOM kill
@@ -111,7 +90,7 @@ def run(
             pipeline=pipeline,
             engine_settings=engine_settings,
             on_step=show,
-            on_report=summarise,
+            on_report=functools.partial(print_load_report, inputs=inputs, target=target),
             before_commit=check,
         )
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from rich.table import Table
 
+from python_engines.cli.terminal import console, literal
 from python_engines.inputs.files import Inputs
 from python_engines.lakehouse.store import RunRecord
 from python_engines.pipeline.stages import RunResult
@@ -32,3 +36,24 @@ def summary_table(result: RunResult, inputs: Inputs, record: RunRecord | None = 
         table.add_row(f"time: {step}", f"{seconds:.2f} s")
     table.add_row("time: total", f"{sum(result.seconds.values()):.2f} s")
     return table
+
+
+def print_load_report(report, inputs: Inputs, target: Path) -> None:
+    """What one run of a load did: tables set back, files skipped, the summary, the commit."""
+    if report.restored_tables:
+        console.print(
+            f"[yellow]restored[/yellow] {', '.join(report.restored_tables)} to the last "
+            "committed run (an earlier run stopped before its commit)"
+        )
+    if report.result is None:
+        console.print(f"nothing to do: all {len(report.skipped_files)} file(s) were loaded before")
+        return
+    if report.skipped_files:
+        console.print(f"skipped {len(report.skipped_files)} file(s) loaded before")
+    listed = {f["path"] for f in report.record.input_files}
+    files = tuple(f for f in inputs.files if f.source_file in listed)
+    console.print(summary_table(report.result, replace(inputs, files=files), report.record))
+    console.print(
+        f"committed run {report.record.run_id} to {literal(target)} (namespace "
+        f"{report.engine}: events, sessions, rejected_events, cleansed_events, runs)"
+    )
