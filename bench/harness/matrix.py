@@ -10,7 +10,7 @@ from python_engines.core.errors import EtlStackError
 from python_engines.generator.config import SIZE_ROWS
 from python_engines.transpile import ENGINES as SQL_ENGINES
 
-NATIVE = "native-"  # native-<engine>: the hand-written baseline bench/native_<engine>.py
+NATIVE = "native-"  # native-<engine>: the hand-written baseline bench/baselines/native_<engine>.py
 NATIVE_ENGINES = tuple(f"{NATIVE}{engine}" for engine in SQL_ENGINES)
 ENGINES = (*SQL_ENGINES, *NATIVE_ENGINES)
 

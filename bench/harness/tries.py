@@ -22,8 +22,9 @@ def round_robin(
     on_try: Callable[[int, str, dict[str, list[dict]]], None] | None = None,
 ) -> dict[str, list[dict]]:
     """``runs`` tries of every case, one of each per round, not case after case: this host's
-    speed drifts over the hours (a 10M-event Polars run took 20.8 s in the morning, 34 s later),
-    and a slow spell must hit every case alike. ``on_try(round, name, tries)`` after each try."""
+    speed drifts over the hours (the same case is much slower in a busy spell than in a quiet
+    one: the min-to-max column of the reports under bench/reports/ shows it), and a slow spell
+    must hit every case alike. ``on_try(round, name, tries)`` after each try."""
     tries: dict[str, list[dict]] = {name: [] for name in names}
     for number in range(1, runs + 1):
         for name in names:

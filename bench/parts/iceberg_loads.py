@@ -5,8 +5,9 @@ warehouse and a process per load, as a user runs them: the bulk command's wall t
 from outside, start to exit; per-step seconds come from the run log the load itself writes.
 
 Each round also times the physical floor of the bulk (``floor_once``), in its own process, so a
-load's time can be read as a multiple of it: this host's speed drifts by the minute (10-15 %
-between quiet and busy spells), and a ratio to work measured in the same round drifts less.
+load's time can be read as a multiple of it: this host's speed drifts by the minute between
+quiet and busy spells (the rounds' range in bench/reports/lakehouse/report.md shows by how much),
+and a ratio to work measured in the same round drifts less.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def once(engine: str, path: str, warehouse: str) -> dict:
     """One load (``etlstack run``'s own path) in this process, which then exits: the parent
     times the whole command, this process its steps. ``committed_seconds``: from the process's
     start (interpreter, imports, engine start-up) to the committed run; the command's wall time
-    adds the exit (0.2 s after a 10M Polars bulk, most of it the kernel taking back the memory
-    the allocator still holds)."""
+    adds the exit (``command_seconds`` minus ``committed_seconds`` in the result file; most of it
+    the kernel taking back the memory the allocator still holds)."""
     from python_engines.core.process_tree import process_age_seconds
     from python_engines.inputs.discover import discover
     from python_engines.lakehouse.load import load

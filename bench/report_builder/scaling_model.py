@@ -2,11 +2,13 @@
 measured with the fewest one-core workers (K = 1; local[N] threads when no cluster ran): the read
 and the SQL stages run as tasks over partitions (the parallel part), the hand-over to the driver
 and the rest of the run do not (the serial part). Why not a fit through the K = 1 and K = 2 walls:
-on this 2-core host a run with one worker already keeps both cores busy (driver, master, worker and
-executor JVMs, GC), so the K = 2 wall measures contention, not scaling — it came out slower than
-K = 1 and a least-squares fit gave a parallel part of 0. The measured points are shown beside the
-model. Perfectly parallel stages make the model optimistic for Spark (shuffles cost more with more
-workers): beyond the measured K it is a model, labelled as one everywhere it is shown."""
+on a host with few cores (the report's machine line gives the count) a run with one worker already
+keeps them busy (driver, master, worker and executor JVMs, GC), so the K = 2 wall measures
+contention, not scaling, and a least-squares fit through the walls finds no parallel part. The
+measured points are shown beside the model, with the share of the cores the fewest-K run kept
+busy, in the report's horizontal-scaling section. Perfectly parallel stages make the model
+optimistic for Spark (shuffles cost more with more workers): beyond the measured K it is a model,
+labelled as one everywhere it is shown."""
 
 from __future__ import annotations
 
