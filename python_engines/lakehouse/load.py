@@ -23,7 +23,7 @@ from python_engines.core.errors import EtlStackError
 from python_engines.core.settings import EngineSettings, PipelineSettings
 from python_engines.engines import check_engine_name
 from python_engines.inputs.files import Inputs
-from python_engines.lakehouse.changes import table_change
+from python_engines.lakehouse.changes import TableChange, table_change
 from python_engines.lakehouse.event_keys import KEYS_TABLE, keyed
 from python_engines.lakehouse.run_lock import run_lock
 from python_engines.lakehouse.store import RunRecord, Store
@@ -99,9 +99,18 @@ def load_unlocked(
 ) -> LoadReport:
     """One run, the lock already held: plan (which files; set back a run that stopped) →
     compute → compare → commit."""
+    started_at = datetime.now(UTC)  # the run log's start: opening the catalog included
     store = Store(warehouse, engine_name, catalog_uri)
-    run = _plan(store, engine_name, inputs, pipeline or PipelineSettings())
-    run.engine_settings, run.on_step, run.before_commit = engine_settings, on_step, before_commit
+    pipeline = pipeline or PipelineSettings()
+    run = _Run(
+        engine_name,
+        *_plan(store, engine_name, inputs, pipeline),
+        pipeline,
+        started_at,
+        engine_settings,
+        on_step,
+        before_commit,
+    )
     if not run.inputs.files:
         return LoadReport(engine_name, None, run.skipped, run.restored)
     if not store.has_runs():  # a first load: every row the engine outputs is new
@@ -119,10 +128,10 @@ class _Run:
     skipped: list[str]
     restored: list[str]
     pipeline: PipelineSettings
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    engine_settings: EngineSettings | None = None
-    on_step: Callable[[str], None] | None = None
-    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None = None
+    started_at: datetime
+    engine_settings: EngineSettings | None
+    on_step: Callable[[str], None] | None
+    before_commit: Callable[[RunRecord, dict[str, int | None]], None] | None
 
     def computation(self):
         return computation(
@@ -147,10 +156,12 @@ class _Run:
         return (lambda name: on_step(f"write {name}")) if on_step else None
 
 
-def _plan(store: Store, engine_name: str, inputs: Inputs, pipeline: PipelineSettings) -> _Run:
-    """Set back a run that stopped before its commit; the files not loaded before (a file
-    loaded before with other content is refused)."""
-    started_at = datetime.now(UTC)
+def _plan(
+    store: Store, engine_name: str, inputs: Inputs, pipeline: PipelineSettings
+) -> tuple[Inputs, list[dict], list[str], list[str]]:
+    """Set back a run that stopped before its commit; the files not loaded before, with their
+    digests, the ones skipped and the tables set back (a file loaded before with other content
+    is refused)."""
     restored = store.recover()
     stored_gap = store.session_gap_minutes()
     if stored_gap is not None and stored_gap != pipeline.session_gap_minutes:
@@ -171,8 +182,7 @@ def _plan(store: Store, engine_name: str, inputs: Inputs, pipeline: PipelineSett
                 f"{file.source_file} was loaded before with other content: a changed file is "
                 "not reloaded (give corrections a new file name)"
             )
-    new = replace(inputs, files=tuple(fresh))
-    return _Run(engine_name, new, listed, skipped, restored, pipeline, started_at)
+    return replace(inputs, files=tuple(fresh)), listed, skipped, restored
 
 
 def _incremental_load(store: Store, run: _Run) -> LoadReport:
@@ -183,12 +193,13 @@ def _incremental_load(store: Store, run: _Run) -> LoadReport:
         engine.read()
         engine.until_cleansed()
 
-        def reload() -> tuple[pl.DataFrame, int]:
+        def reload() -> tuple[pl.DataFrame, pl.DataFrame, int]:
             passing = engine.passing()
+            keys = keyed(passing)  # the lookup's and the keys table's: made once
             gap = run.pipeline.session_gap_minutes
-            return passing, engine.add_stored(stored_rows(store, passing, gap, found))
+            return passing, keys, engine.add_stored(stored_rows(store, keys, gap, found))
 
-        cleansed, reloaded = engine.timed("reload", reload)
+        cleansed, new_keys, reloaded = engine.timed("reload", reload)
         engine.after_cleansed()
         frames = engine.fetch_frames()
         result = result_of(engine, frames=frames, cleansed=cleansed, rows_reloaded=reloaded)
@@ -196,21 +207,24 @@ def _incremental_load(store: Store, run: _Run) -> LoadReport:
     change = _compare(store, result, found, run)
     record = run.record(
         result,
-        rows_clean=change["events"].net_rows,
-        rows_rejected=change["net_rejected"],
-        sessions_added=change["sessions"].net_rows,
-        sessions_replaced=change["sessions"].rows_removed,
+        rows_clean=change.events.net_rows,
+        rows_rejected=change.net_rejected,
+        sessions_added=change.sessions.net_rows,
+        sessions_replaced=change.sessions.rows_removed,
     )
-    new_keys = keyed(result.cleansed)
     rebuilt = found.rebuilt_keys
     snapshot_ids = store.commit(
         record,
         appended={
             "cleansed_events": result.cleansed,  # as stored (cleansed_rows.storage_sql)
             KEYS_TABLE: new_keys if rebuilt is None else pl.concat([rebuilt, new_keys]),
-            "rejected_events": change["cleansing_rejects"],
+            "rejected_events": change.cleansing_rejects,
         },
-        changes={name: change[name] for name in ("rejected_events", "events", "sessions")},
+        changes={
+            "rejected_events": change.duplicates,
+            "events": change.events,
+            "sessions": change.sessions,
+        },
         delete_scopes={"rejected_events": IS_DUPLICATE},
         rebuilt=() if rebuilt is None else (KEYS_TABLE,),
         on_table=run.on_table(),
@@ -219,7 +233,18 @@ def _incremental_load(store: Store, run: _Run) -> LoadReport:
     return LoadReport(run.engine, result, run.skipped, run.restored, record, snapshot_ids)
 
 
-def _compare(store: Store, result: RunResult, found: StoredSlice, run: _Run) -> dict:
+@dataclass
+class _Changes:
+    """What each table gains and loses against the stored rows the run's outputs replace."""
+
+    events: TableChange
+    sessions: TableChange
+    duplicates: TableChange  # rejected_events' duplicate rejects, the only ones a run replaces
+    cleansing_rejects: pl.DataFrame  # appended as they are
+    net_rejected: int
+
+
+def _compare(store: Store, result: RunResult, found: StoredSlice, run: _Run) -> _Changes:
     """The run's outputs against the stored rows they replace: what each table gains and loses."""
     started = time.perf_counter()
     if run.on_step:
@@ -239,13 +264,7 @@ def _compare(store: Store, result: RunResult, found: StoredSlice, run: _Run) -> 
             f"{events.net_rows:,} events + {net_rejected:,} rejected — nothing was written"
         )
     result.seconds["compare"] = time.perf_counter() - started
-    return {
-        "events": events,
-        "sessions": sessions,
-        "rejected_events": duplicates,
-        "cleansing_rejects": cleansing_rejects,
-        "net_rejected": net_rejected,
-    }
+    return _Changes(events, sessions, duplicates, cleansing_rejects, net_rejected)
 
 
 def _first_load(store: Store, run: _Run) -> LoadReport:

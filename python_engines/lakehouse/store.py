@@ -32,11 +32,11 @@ from python_engines.lakehouse.table_files import (
     _own_path,
     _parquet_rows,
     _read_schema,
-    iso_literal,
     local_path,
 )
 
-__all__ = ["RUN_ID_PROPERTY", "RowFilter", "RunRecord", "Store", "iso_literal", "local_path"]
+# the run record and row filter are the store's vocabulary: importable from here
+__all__ = ["RUN_ID_PROPERTY", "RowFilter", "RunRecord", "Store"]
 
 
 class Store(CommitsRuns):

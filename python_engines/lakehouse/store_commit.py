@@ -40,7 +40,9 @@ from python_engines.lakehouse.table_files import (
 
 
 class CommitsRuns:
-    """Mixed into ``Store``: it has ``catalog``, ``namespace``, ``tables``, ``runs_table``."""
+    """The writing half of ``Store``, mixed into it: it uses the store's ``catalog``,
+    ``namespace``, ``tables`` and ``runs_table``, and its ``runs()``, ``recover()``,
+    ``file_targets()`` and ``discard_files()``."""
 
     def commit(
         self,

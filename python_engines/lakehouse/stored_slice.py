@@ -39,11 +39,11 @@ class StoredSlice:
 
 
 def stored_rows(
-    store: Store, passing: pl.DataFrame, gap_minutes: int, found: StoredSlice
+    store: Store, passing_keys: pl.DataFrame, gap_minutes: int, found: StoredSlice
 ) -> pa.Table | None:
-    """The raw text of the stored rows the later stages must see again with ``passing`` (the
-    input's rows that passed cleansing), or None when nothing is stored; ``found`` records what
-    was read."""
+    """The raw text of the stored rows the later stages must see again with the input's rows
+    that passed cleansing (``passing_keys``: their ``keyed`` form), or None when nothing is
+    stored; ``found`` records what was read."""
     if store.is_empty("cleansed_events"):
         return None
     # read once: their ids are the stored ids held more than once, and the ones among the
@@ -55,7 +55,7 @@ def stored_rows(
         found.rebuilt_keys = keyed(store.scan("cleansed_events", columns=IDENTIFIED))
         read_keys = functools.partial(_kept, found.rebuilt_keys)
     found.start = recompute_from_store(
-        keyed(passing),
+        passing_keys,
         lambda keep: read_keys(keep=keep),
         lambda low: store.scan("sessions", pl.col("session_end") >= low, SESSION_SPANS),
         gap_minutes * 60_000_000,

@@ -59,18 +59,25 @@ def run_pipeline(
         return result_of(run, tables=run.fetch_tables())
 
 
-def result_of(run: Computation, **outputs) -> RunResult:
-    """A finished computation's figures (and its outputs: ``tables``, ``frames``, ``cleansed``,
-    ``rows_reloaded``, as the caller has them)."""
+def result_of(
+    run: Computation,
+    tables: dict[str, pa.Table] | None = None,
+    frames: dict[str, pl.DataFrame] | None = None,
+    cleansed: pl.DataFrame | None = None,
+    rows_reloaded: int = 0,
+) -> RunResult:
+    """A finished computation's figures, with the outputs the caller took from it."""
     return RunResult(
         engine=run.name,
         rows_in=run.rows_in,
-        tables=outputs.pop("tables", {}),
+        tables=tables or {},
         seconds=run.seconds,
         startup_seconds=run.engine.startup_seconds,
+        cleansed=cleansed,
+        rows_reloaded=rows_reloaded,
         rows=run.rows,
         rejected_by_reason=run.rejected_by_reason(),
-        **outputs,
+        frames=frames or {},
     )
 
 
