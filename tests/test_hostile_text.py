@@ -15,9 +15,8 @@ from conftest import ETLSTACK, etlstack
 from typer.testing import CliRunner
 
 from python_engines.cli import app
-from python_engines.core.schema import RAW_COLUMNS
+from python_engines.core.schema import HEADER
 
-HEADER = ",".join(RAW_COLUMNS)
 MARKUP_URL = "https://shop.example/[/]"
 LINK = "[link=https://evil.example]click[/link]"
 

@@ -18,6 +18,7 @@ from python_engines.core.errors import EtlStackError
 from python_engines.core.locations import is_plain_path
 from python_engines.core.security import quote_identifier as _ident
 from python_engines.core.security import quote_literal as _quote
+from python_engines.generator.writer import USERS
 from python_engines.lakehouse.catalog import has_catalog, open_catalog
 from python_engines.lakehouse.read import committed_snapshots, duckdb_with_iceberg
 
@@ -79,18 +80,33 @@ def register_namespace(con: duckdb.DuckDBPyConnection, catalog, namespace: str) 
     return sorted(tables)
 
 
+def users_file(data_dir: Path) -> Path:
+    """The generator's user dimension, beside the data it generated."""
+    return data_dir.resolve() / USERS
+
+
+def read_users(data_dir: Path) -> pa.Table:
+    """The user dimension read by Arrow (every column text; no rows when there is no file): for
+    Spark, whose file listing skips names starting with ``_``, and for DuckDB where the folder's
+    name would be read as a pattern."""
+    path = users_file(data_dir)
+    if not path.exists():
+        return pa.schema(list(_ARROW.items())).empty_table()
+    options = pa_csv.ConvertOptions(column_types=_ARROW, include_columns=list(_ARROW))
+    return pa_csv.read_csv(path, convert_options=options)
+
+
 def register_users(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     """The generator's user dimension (``_users.csv`` beside the data it generated)."""
     con.execute('create schema if not exists "generator"')
     _drop(con, "generator", "users")
-    path = data_dir.resolve() / "_users.csv"
+    path = users_file(data_dir)
     columns = ", ".join(f"{name} {kind}" for name, kind in USERS_COLUMNS.items())
     if not path.exists():  # data from elsewhere has no user dimension: no tiers
         con.execute(f"create table generator.users ({columns})")
         return
     if not is_plain_path(path.parent):  # DuckDB would read its name as a pattern: a copy
-        users = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(column_types=_ARROW))
-        con.register("_users_file", users.select(list(USERS_COLUMNS)))
+        con.register("_users_file", read_users(data_dir))
         con.execute("create table generator.users as select * from _users_file")
         con.unregister("_users_file")
         return

@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from python_engines.core.errors import EtlStackError
@@ -56,7 +56,7 @@ def dbt_args(request: MartsRequest) -> list[str]:
 def _point_profiles_at(request: MartsRequest) -> None:
     """profiles.yml reads these (absolute: Spark resolves table locations on its own). The
     catalog URI (it may hold a password) reaches dbt this way only: never on its command line."""
-    os.environ["ETLSTACK_WAREHOUSE"] = str(lakehouse_folder(request.warehouse))
+    os.environ["ETLSTACK_WAREHOUSE"] = str(request.warehouse)  # checked by run_dbt
     os.environ["ETLSTACK_DATA_DIR"] = str(request.data_dir.resolve())
     if request.catalog_uri:
         os.environ["ETLSTACK_CATALOG_URI"] = request.catalog_uri
@@ -84,10 +84,11 @@ def run_dbt(request: MartsRequest, engine_settings=None) -> None:
     if request.target not in TARGETS:
         raise EtlStackError(f"unknown target {request.target!r}: choose duckdb or spark")
     check_identifier(request.engine, "engine namespace")  # dbt writes var('engine') into SQL
-    lakehouse_folder(request.warehouse)  # a path dbt-spark's location '…' could not hold
+    # checked once: a path dbt-spark's location '…' could not hold is refused here
+    request = replace(request, warehouse=lakehouse_folder(request.warehouse))
     if not (request.warehouse / "catalog.db").exists() and not request.catalog_uri:
         raise EtlStackError(
-            f"no lakehouse at {request.warehouse.resolve()}: run make demo or etlstack run first"
+            f"no lakehouse at {request.warehouse}: run make demo or etlstack run first"
         )
     _point_profiles_at(request)
     if request.target == "spark":

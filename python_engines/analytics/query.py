@@ -14,11 +14,8 @@ directories are writable too (``COPY … TO '<warehouse>'`` would still run), he
 
 from __future__ import annotations
 
-import atexit
 import json
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -26,8 +23,9 @@ import pyarrow as pa
 from rich.table import Table
 from rich.text import Text
 
-from python_engines.analytics.lakehouse_views import register_lakehouse
+from python_engines.analytics.lakehouse_views import register_lakehouse, users_file
 from python_engines.core.errors import EtlStackError
+from python_engines.core.memory_guard import scratch_folder
 from python_engines.core.security import quote_identifier, quote_literal, visible
 
 ANALYTICS_DB = "analytics.duckdb"  # profiles.yml: <warehouse>/analytics.duckdb
@@ -114,11 +112,10 @@ def lock_down(con: duckdb.DuckDBPyConnection, warehouse: Path, data_dir: Path) -
     user dimension; no extension installed or loaded (the ones the views need are loaded); no
     Python variables read as tables; then the configuration locked, so no statement can undo it."""
     folders = sorted({str(warehouse.resolve()) + "/", str(warehouse.absolute()) + "/"})
-    users = data_dir.resolve() / "_users.csv"
+    users = users_file(data_dir)
     # a query past the memory limit spills to a private folder, not to .tmp where it runs
-    spill = tempfile.mkdtemp(prefix="etlstack-query-")
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    con.execute(f"set temp_directory = {quote_literal(spill)}")
+    spill = scratch_folder("etlstack-query-")
+    con.execute(f"set temp_directory = {quote_literal(str(spill))}")
     con.execute(f"set allowed_directories = [{', '.join(map(quote_literal, folders))}]")
     con.execute(f"set allowed_paths = [{quote_literal(str(users))}]")
     for setting in (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from python_engines.analytics.lakehouse_files import data_files
-from python_engines.analytics.lakehouse_views import USERS_COLUMNS
+from python_engines.analytics.lakehouse_views import read_users
 from python_engines.core.errors import EtlStackError
 from python_engines.core.locations import spark_file_path
 from python_engines.lakehouse.catalog import open_catalog
@@ -37,17 +37,7 @@ def _with_loaded_at(spark, name: str, table, snapshot_id: int | None):
 
 
 def _users(spark, data_dir: Path):
-    """Read by Arrow, not Spark: Hadoop's file listing skips names starting with ``_`` even
-    when the path names the file (200K small rows at 10M events)."""
-    import pyarrow as pa
-    from pyarrow import csv
-
-    schema = pa.schema([(name, pa.string()) for name in USERS_COLUMNS])
-    path = data_dir.resolve() / "_users.csv"
-    if not path.exists():
-        return spark.createDataFrame(schema.empty_table())
-    options = csv.ConvertOptions(column_types=schema, include_columns=schema.names)
-    return spark.createDataFrame(csv.read_csv(path, convert_options=options))
+    return spark.createDataFrame(read_users(data_dir))
 
 
 def register_spark_sources(

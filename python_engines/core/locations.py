@@ -17,10 +17,13 @@ from urllib.parse import quote
 from python_engines.core.errors import EtlStackError
 from python_engines.core.security import visible
 
-# a URI's query, fragment and escapes; patterns and their escape (Spark, Polars, DuckDB); ':'
-# (Hadoop). Quotes are fine: SQL gets the path as a literal (``quote_literal``; dbt-spark's
-# ``location`` through ``macros/spark_location.sql``)
-UNSAFE = "?#%*[]{}\\:"
+# what Spark, Polars and DuckDB expand in a path they read
+PATTERN = "*?[]{}"
+# a URI's query, fragment and escapes; patterns and their escape; ':' (Hadoop). Quotes are fine:
+# SQL gets the path as a literal (``quote_literal``; dbt-spark's ``location`` through
+# ``macros/spark_location.sql``). An input file is not refused for these: it is read through a
+# plain link (``is_plain_path``, ``inputs/checks``)
+UNSAFE = "#%\\:" + PATTERN
 
 
 def lakehouse_folder(path: Path) -> Path:
@@ -46,14 +49,14 @@ def lakehouse_folder(path: Path) -> Path:
 
 
 def file_uri(folder: Path) -> str:
-    """The ``file://`` location of a warehouse folder, as pyiceberg records it (its own spelling:
-    the path as is, which ``lakehouse_folder`` keeps free of anything to escape)."""
-    return f"file://{lakehouse_folder(folder)}"
+    """The ``file://`` location of a folder of a checked warehouse (``lakehouse_folder``), as
+    pyiceberg records it: its own spelling, the path as is, with nothing to escape."""
+    return f"file://{folder}"
 
 
 def sqlite_uri(file: Path) -> str:
-    """SQLAlchemy's URI of a sqlite file in a warehouse folder."""
-    return f"sqlite:///{lakehouse_folder(file.parent) / file.name}"
+    """SQLAlchemy's URI of a sqlite file in a checked warehouse (``lakehouse_folder``)."""
+    return f"sqlite:///{file}"
 
 
 # what a path may hold for every engine to read it as itself (letters and digits of any script)
@@ -64,7 +67,7 @@ def is_plain_path(path: Path) -> bool:
     """True when no engine can read ``path`` as anything but itself: letters, digits and
     ``/._-+=@~`` only (``=`` only where hive partitioning is off: DuckDB read ``user_id=eve/``
     as a column), and a file name that does not start with ``_`` or ``.`` (Spark's hidden
-    files). Input files that are not plain are read through a plain link (``input_checks``)."""
+    files). Input files that are not plain are read through a plain link (``inputs/checks``)."""
     text = path.as_posix()
     return all(c.isalnum() or c in _PLAIN_PUNCTUATION for c in text) and not path.name.startswith(
         ("_", ".")

@@ -50,6 +50,8 @@ RAW_COLUMNS = [
     "ip_address",
     "event_type",
 ]
+# a CSV event file's header line: the raw columns in order
+HEADER = ",".join(RAW_COLUMNS)
 # the engines' raw_events: the nine columns as text, and the file each row came from (the stored
 # rows a later run recomputes are handed back in this shape too: cleansed_rows.raw_text)
 RAW_EVENTS = pa.schema([(c, pa.string()) for c in RAW_COLUMNS] + [("source_file", pa.string())])

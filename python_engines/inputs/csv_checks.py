@@ -15,9 +15,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from python_engines.core.errors import EtlStackError
-from python_engines.core.schema import RAW_COLUMNS
+from python_engines.core.schema import HEADER, RAW_COLUMNS
 
-HEADER = ",".join(RAW_COLUMNS)
 BOM = codecs.BOM_UTF8
 CHUNK = 1 << 22
 # a quoted value may hold line breaks, but a quote still open this many lines on was never closed

@@ -12,17 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from python_engines.core.errors import EtlStackError
-from python_engines.core.schema import RAW_COLUMNS
+from python_engines.core.schema import HEADER, RAW_COLUMNS
 
-HEADER = ",".join(RAW_COLUMNS)
 _PARQUET_BATCH_ROWS = 1 << 16
-
-
-def check_parquet(path: Path, name: str) -> int:
-    """The footer (``_check_parquet_footer``), then every page decoded; its rows."""
-    rows = check_parquet_footer(path, name)
-    _check_parquet_values(path, name)
-    return rows
 
 
 def check_parquet_footer(path: Path, name: str) -> int:
@@ -31,9 +23,8 @@ def check_parquet_footer(path: Path, name: str) -> int:
         metadata = pq.read_metadata(path)
         schema = metadata.schema.to_arrow_schema()
     except (pa.ArrowException, OSError) as exc:
-        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise EtlStackError(
-            f"{name}: not a readable Parquet file (truncated or damaged: {problem})"
+            f"{name}: not a readable Parquet file (truncated or damaged: {_first_line(exc)})"
         ) from None
     doubled = [c for c in RAW_COLUMNS if schema.names.count(c) > 1]
     if doubled:  # Polars and DuckDB read one of the two, or fail naming no file
@@ -60,14 +51,15 @@ def check_parquet_footer(path: Path, name: str) -> int:
     return metadata.num_rows
 
 
-def _check_parquet_values(path: Path, name: str) -> None:
-    """Every page decoded and every value valid UTF-8 without a NUL byte. Arrow reads a string
-    column without checking its UTF-8 (``validate(full=True)`` does); the engines meet a
+def check_parquet(path: Path, name: str) -> int:
+    """Every page decoded and every value valid UTF-8 without a NUL byte; the file's rows. The
+    footer was checked when the files were listed (``check_parquet_footer``). Arrow reads a
+    string column without checking its UTF-8 (``validate(full=True)`` does); the engines meet a
     damaged page or a value that is not UTF-8 with an error naming no file (Polars), or load it
     (Spark)."""
     row = 1  # of the file, the first of the batch
     try:
-        metadata = pq.read_metadata(path)
+        metadata = pq.read_metadata(path)  # read once: the reader below is given it
         names = metadata.schema.to_arrow_schema().names
         groups = [metadata.row_group(g) for g in range(metadata.num_row_groups)]
         # a dictionary-encoded column is read as its dictionary and indices, checked without
@@ -75,19 +67,23 @@ def _check_parquet_values(path: Path, name: str) -> None:
         encoded = [
             c for c in RAW_COLUMNS if all(_indices_only(g.column(names.index(c))) for g in groups)
         ]
-        batches = pq.ParquetFile(path, read_dictionary=encoded).iter_batches(
+        batches = pq.ParquetFile(path, metadata=metadata, read_dictionary=encoded).iter_batches(
             batch_size=_PARQUET_BATCH_ROWS, columns=RAW_COLUMNS, use_threads=True
         )
         for batch in batches:
             for column in RAW_COLUMNS:
                 _check_strings(batch.column(column), name, column, row)
             row += batch.num_rows
-    except (pa.ArrowException, OSError) as exc:
-        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError: a column gone since
         raise EtlStackError(
             f"{name}: not a readable Parquet file (a damaged page at row {row} or after: "
-            f"{problem})"
+            f"{_first_line(exc)})"
         ) from None
+    return metadata.num_rows
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _indices_only(chunk: pq.ColumnChunkMetaData) -> bool:
