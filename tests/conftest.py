@@ -74,14 +74,19 @@ def etlstack_run(
     engine: str, source: Path, warehouse: Path, **env: str
 ) -> subprocess.CompletedProcess:
     """``etlstack run`` in its own process (``env``: settings added to this environment)."""
-    command = [ETLSTACK, "run", "--engine", engine, "--input", str(source)]
-    return subprocess.run(
-        [*command, "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-    )
+    args = ["run", "--engine", engine, "--input", str(source), "--warehouse", str(warehouse)]
+    return etlstack(*args, **env)
+
+
+def one_error_line(done: subprocess.CompletedProcess, exit_code: int = 1) -> str:
+    """The command failed as a user should see it: ``exit_code``, one ``error:`` line, no
+    traceback (nor Rich's markup error); that line."""
+    output = done.stdout + done.stderr
+    assert done.returncode == exit_code, output
+    assert "Traceback" not in output and "MarkupError" not in output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), output
+    return lines[0]
 
 
 ENGINES = ["duckdb", "polars", "spark"]

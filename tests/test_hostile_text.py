@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ETLSTACK, etlstack
+from conftest import ETLSTACK, etlstack, one_error_line
 from typer.testing import CliRunner
 
 from python_engines.cli import app
@@ -19,15 +19,6 @@ from python_engines.core.schema import HEADER
 
 MARKUP_URL = "https://shop.example/[/]"
 LINK = "[link=https://evil.example]click[/link]"
-
-
-def _one_error_line(done: subprocess.CompletedProcess, exit_code: int = 1) -> str:
-    output = done.stdout + done.stderr
-    assert done.returncode == exit_code, output
-    assert "Traceback" not in output and "MarkupError" not in output
-    lines = [line for line in output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), output
-    return lines[0]
 
 
 def _events(folder: Path, page_url: str = "/home", name: str = "events.csv") -> Path:
@@ -64,7 +55,7 @@ def test_markup_in_a_csv_header_is_one_plain_line(tmp_path: Path) -> None:
     done = etlstack(
         "run", "--engine", "polars", "--input", str(source), "--warehouse", str(tmp_path / "wh")
     )
-    assert str(source) in _one_error_line(done)
+    assert str(source) in one_error_line(done)
 
 
 def test_markup_in_a_path_is_printed_as_it_is(tmp_path: Path) -> None:
@@ -72,7 +63,7 @@ def test_markup_in_a_path_is_printed_as_it_is(tmp_path: Path) -> None:
     done = etlstack(
         "run", "--engine", "polars", "--input", str(missing), "--warehouse", str(tmp_path / "wh")
     )
-    assert str(missing) in _one_error_line(done)
+    assert str(missing) in one_error_line(done)
 
 
 def test_markup_and_control_characters_in_a_path_are_printed_as_they_are(tmp_path: Path) -> None:
@@ -148,7 +139,7 @@ def test_a_dangling_warehouse_link_is_refused_not_followed(tmp_path: Path, under
     done = etlstack(
         "run", "--engine", "polars", "--input", str(source), "--warehouse", str(warehouse)
     )
-    assert "is a link to nothing" in _one_error_line(done)
+    assert "is a link to nothing" in one_error_line(done)
     assert not (tmp_path / "gone").exists()
 
 

@@ -10,7 +10,6 @@ app in process for the long list of statements."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import subprocess
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ETLSTACK, etlstack_run
+from conftest import ETLSTACK, etlstack, etlstack_run
 from typer.testing import CliRunner
 
 from python_engines.cli import app
@@ -69,13 +68,8 @@ def fingerprint(*folders: Path) -> dict[str, str]:
 
 def query(lake: dict[str, Path], sql: str) -> subprocess.CompletedProcess:
     """``etlstack query`` as users run it (wide, so no value is wrapped across lines)."""
-    return subprocess.run(
-        [ETLSTACK, "query", sql, "--warehouse", str(lake["warehouse"])],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "ETLSTACK_DATA_DIR": str(lake["data"]), "COLUMNS": "200"},
-    )
+    warehouse = str(lake["warehouse"])
+    return etlstack("query", sql, "--warehouse", warehouse, ETLSTACK_DATA_DIR=str(lake["data"]))
 
 
 def assert_refused_in_one_line(code: int, stdout: str, stderr: str) -> None:

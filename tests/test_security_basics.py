@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import PARITY_FIXTURE, etlstack
+from conftest import PARITY_FIXTURE, etlstack, one_error_line
 from services import postgres_server
 
 from python_engines.analytics.marts import MartsRequest, run_dbt
@@ -27,15 +27,6 @@ from python_engines.transpile import ENGINES, stage_names
 
 REPO = Path(__file__).parent.parent
 SECRET = "s3cr:et@pass"  # ':' and '@' inside a password must not fool the mask
-
-
-def _one_error_line(done: subprocess.CompletedProcess) -> str:
-    output = done.stdout + done.stderr
-    assert done.returncode == 1, output
-    assert "Traceback" not in output
-    errors = [line for line in output.splitlines() if line.strip()]
-    assert len(errors) == 1 and errors[0].startswith("error:"), output
-    return errors[0]
 
 
 # credentials ------------------------------------------------------------------------------
@@ -86,7 +77,7 @@ def test_an_unreachable_catalog_error_never_prints_its_password(tmp_path: Path) 
         "run", "--engine", "duckdb", "--input", str(PARITY_FIXTURE), "--warehouse",
         str(tmp_path), "--catalog-uri", uri,
     )  # fmt: skip
-    line = _one_error_line(done)
+    line = one_error_line(done)
     assert "cannot open the Iceberg catalog postgresql+psycopg2://etl:***@127.0.0.1:1/lake" in line
     assert "s3cr" not in done.stdout + done.stderr
 
@@ -96,7 +87,7 @@ def test_a_bad_catalog_uri_error_never_prints_its_password(tmp_path: Path) -> No
     done = etlstack(
         "history", "--engine", "duckdb", "--warehouse", str(tmp_path), ETLSTACK_CATALOG_URI=uri
     )
-    assert "nosuchdialect://etl:***@db/lake" in _one_error_line(done)
+    assert "nosuchdialect://etl:***@db/lake" in one_error_line(done)
     assert "s3cr" not in done.stdout + done.stderr
 
 
@@ -124,12 +115,12 @@ def test_a_password_catalog_from_the_environment_loads_and_never_shows_it(
             "run", "--engine", "duckdb", "--input", str(PARITY_FIXTURE), "--warehouse", warehouse,
             ETLSTACK_CATALOG_URI=uri, ETLSTACK_LOCK_TIMEOUT_SECONDS="0",
         )  # fmt: skip
-    assert "warehouse postgresql+psycopg2://etl:***@127.0.0.1" in _one_error_line(refused)
+    assert "warehouse postgresql+psycopg2://etl:***@127.0.0.1" in one_error_line(refused)
     wrong = uri.replace(password, "wrong-password")
     denied = etlstack(
         "history", "--engine", "duckdb", "--warehouse", warehouse, ETLSTACK_CATALOG_URI=wrong
     )
-    assert "password authentication failed" in _one_error_line(denied)
+    assert "password authentication failed" in one_error_line(denied)
     for output in (done, refused, denied):
         assert password not in output.stdout + output.stderr
         assert "wrong-password" not in output.stdout + output.stderr
@@ -152,10 +143,10 @@ def test_the_names_the_engines_write_unquoted_are_all_on_the_allow_list() -> Non
 
 
 def test_a_stage_or_engine_off_the_list_is_refused_in_one_line() -> None:
-    assert "unknown stage" in _one_error_line(
+    assert "unknown stage" in one_error_line(
         etlstack("show-sql", "--engine", "duckdb", "--stage", "x; drop table y")
     )
-    assert "unknown engine" in _one_error_line(etlstack("show-sql", "--engine", "duckdb'; --"))
+    assert "unknown engine" in one_error_line(etlstack("show-sql", "--engine", "duckdb'; --"))
 
 
 def test_a_marts_engine_that_is_no_identifier_never_reaches_dbt(tmp_path: Path) -> None:
@@ -195,7 +186,7 @@ def _run_input(path: Path, warehouse: Path) -> subprocess.CompletedProcess:
 def test_a_fifo_as_input_is_refused_not_read(tmp_path: Path) -> None:
     fifo = tmp_path / "events.csv"
     os.mkfifo(fifo)  # reading it would block for ever
-    line = _one_error_line(_run_input(fifo, tmp_path / "lake"))
+    line = one_error_line(_run_input(fifo, tmp_path / "lake"))
     assert f"input {fifo} is a FIFO, not a file or folder of events" in line
 
 
@@ -209,14 +200,14 @@ def test_a_fifo_named_like_events_inside_a_folder_is_refused(tmp_path: Path) -> 
 
 
 def test_dev_zero_as_input_is_refused_not_read() -> None:
-    line = _one_error_line(_run_input(Path("/dev/zero"), Path("/nonexistent-lake")))
+    line = one_error_line(_run_input(Path("/dev/zero"), Path("/nonexistent-lake")))
     assert "input /dev/zero is a character device, not a file or folder of events" in line
 
 
 def test_a_symlink_loop_as_input_is_refused(tmp_path: Path) -> None:
     (tmp_path / "a.csv").symlink_to(tmp_path / "b.csv")
     (tmp_path / "b.csv").symlink_to(tmp_path / "a.csv")
-    line = _one_error_line(_run_input(tmp_path / "a.csv", tmp_path / "lake"))
+    line = one_error_line(_run_input(tmp_path / "a.csv", tmp_path / "lake"))
     assert "a.csv: a symbolic link loop" in line
     with pytest.raises(EtlStackError, match="symbolic link loop"):
         discover(tmp_path)  # the loop inside a folder, too
