@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ETLSTACK, etlstack, one_error_line
+from conftest import ETLSTACK, etlstack, etlstack_run, one_error_line
 from typer.testing import CliRunner
 
 from python_engines.cli import app
@@ -40,9 +40,7 @@ def _tree(folder: Path) -> list[str]:
 def test_markup_in_the_data_is_printed_as_it_is_stored(tmp_path: Path) -> None:
     source = _events(tmp_path / "in", page_url=f'"{MARKUP_URL}{LINK}"')
     warehouse = tmp_path / "wh"
-    loaded = etlstack(
-        "run", "--engine", "polars", "--input", str(source), "--warehouse", str(warehouse)
-    )
+    loaded = etlstack_run("polars", source, warehouse)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     done = etlstack("query", "select page_url from polars.events", "--warehouse", str(warehouse))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -52,17 +50,13 @@ def test_markup_in_the_data_is_printed_as_it_is_stored(tmp_path: Path) -> None:
 def test_markup_in_a_csv_header_is_one_plain_line(tmp_path: Path) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("event_id,[/bold],[red]x\ne1,a,b\n")
-    done = etlstack(
-        "run", "--engine", "polars", "--input", str(source), "--warehouse", str(tmp_path / "wh")
-    )
+    done = etlstack_run("polars", source, tmp_path / "wh")
     assert str(source) in one_error_line(done)
 
 
 def test_markup_in_a_path_is_printed_as_it_is(tmp_path: Path) -> None:
     missing = tmp_path / "[prod]" / "[/]" / "events.csv"
-    done = etlstack(
-        "run", "--engine", "polars", "--input", str(missing), "--warehouse", str(tmp_path / "wh")
-    )
+    done = etlstack_run("polars", missing, tmp_path / "wh")
     assert str(missing) in one_error_line(done)
 
 
@@ -136,24 +130,14 @@ def test_a_dangling_warehouse_link_is_refused_not_followed(tmp_path: Path, under
     link = tmp_path / "link"
     link.symlink_to(tmp_path / "gone" / "lake")
     warehouse = link / under if under else link
-    done = etlstack(
-        "run", "--engine", "polars", "--input", str(source), "--warehouse", str(warehouse)
-    )
+    done = etlstack_run("polars", source, warehouse)
     assert "is a link to nothing" in one_error_line(done)
     assert not (tmp_path / "gone").exists()
 
 
 def test_the_user_dimension_is_read_from_its_own_folder_whatever_its_name(tmp_path: Path) -> None:
     warehouse = tmp_path / "wh"
-    loaded = etlstack(
-        "run",
-        "--engine",
-        "polars",
-        "--input",
-        str(_events(tmp_path / "in")),
-        "--warehouse",
-        str(warehouse),
-    )
+    loaded = etlstack_run("polars", _events(tmp_path / "in"), warehouse)
     assert loaded.returncode == 0, loaded.stderr
     for folder, user in (("d[ab]", "mine"), ("da", "someone-elses")):  # d[ab] matches da
         (tmp_path / folder).mkdir()
@@ -175,9 +159,7 @@ def test_a_warehouse_path_with_spaces_and_letters_of_any_script_holds_the_lakeho
 ) -> None:
     source = _events(tmp_path / "in")
     warehouse = tmp_path / "my lake é=1+2@x~y"
-    done = etlstack(
-        "run", "--engine", "duckdb", "--input", str(source), "--warehouse", str(warehouse)
-    )
+    done = etlstack_run("duckdb", source, warehouse)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (warehouse / "catalog.db").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in", warehouse.name])
