@@ -15,7 +15,6 @@ import typer
 
 from bench.harness.machine import write_result
 from bench.harness.tries import peak_rss_gib, run_json
-from python_engines.generator.config import SIZE_ROWS, Size
 
 
 def run_once(rows: int, file_format: str) -> dict[str, float]:
@@ -30,6 +29,9 @@ def main(
     file_format: Annotated[str, typer.Option("--format", help="csv, parquet or both.")] = "both",
 ) -> None:
     """Measure events/s and peak RSS of `etlstack generate` per size."""
+    # here, not at the top: etlstack's every command imports this module to list it
+    from python_engines.generator.config import SIZE_ROWS, Size
+
     cases = []
     for name in sizes.split(","):
         rows = SIZE_ROWS[Size(name.strip())]
