@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pyiceberg.catalog import Catalog
 
-from expectations.frames import PendingRun, frames, open_lake
+from expectations.frames import Lake, PendingRun, frames, open_lake
 from python_engines.core.settings import ValidationSettings
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported: no network
@@ -60,12 +60,9 @@ def validate_lake(
 ) -> ValidationReport:
     """Run every suite over the engine's tables (``pending``: a run written but not committed)."""
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from expectations.offline_docs import make_offline
-    from expectations.suites import build_suite
 
     started = time.perf_counter()
     settings = settings or ValidationSettings()
@@ -73,6 +70,28 @@ def validate_lake(
     site = docs_folder(warehouse, engine)
     shutil.rmtree(site, ignore_errors=True)  # the site shows this validation only
     context = gx.get_context(mode="ephemeral")
+    _use_docs_site(context, site)
+    source = context.data_sources.add_pandas(name=engine)
+    run_id = RunIdentifier(run_name=pending_name(pending), run_time=datetime.now(UTC))
+    outcomes: list[ExpectationOutcome] = []
+    for table, frame in frames(lake):
+        if on_step:
+            on_step(f"validating {engine}.{table} ({len(frame):,} rows)")
+        checkpoint = _checkpoint(context, source, f"{engine}.{table}", table, lake, settings)
+        result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id)
+        del frame
+        for suite_result in result.run_results.values():
+            outcomes.extend(_outcomes(table, suite_result))
+    make_offline(site)
+    return ValidationReport(
+        engine, outcomes, site / "index.html", dict(lake.counts), time.perf_counter() - started
+    )
+
+
+def _use_docs_site(context, site: Path) -> None:
+    """Make ``site`` the context's only Data Docs site, with GX's progress bars off."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # Rich shows progress
     for name, config in list(
         context.list_data_docs_sites().items()
@@ -90,33 +109,27 @@ def validate_lake(
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    source = context.data_sources.add_pandas(name=engine)
-    run_id = RunIdentifier(run_name=pending_name(pending), run_time=datetime.now(UTC))
-    outcomes: list[ExpectationOutcome] = []
-    for table, frame in frames(lake):
-        if on_step:
-            on_step(f"validating {engine}.{table} ({len(frame):,} rows)")
-        name = f"{engine}.{table}"
-        batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe(table)
-        suite = context.suites.add(build_suite(name, table, lake, settings))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+
+
+def _checkpoint(context, source, name: str, table: str, lake: Lake, settings: ValidationSettings):
+    """Register ``table``'s asset, suite and validation; return its checkpoint."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    from expectations.suites import build_suite
+
+    batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe(table)
+    suite = context.suites.add(build_suite(name, table, lake, settings))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+    )
+    return context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"{name} checkpoint",
+            validation_definitions=[definition],
+            actions=[UpdateDataDocsAction(name="data docs", site_names=["lakehouse"])],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLES},
         )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=f"{name} checkpoint",
-                validation_definitions=[definition],
-                actions=[UpdateDataDocsAction(name="data docs", site_names=["lakehouse"])],
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLES},
-            )
-        )
-        result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id)
-        del frame
-        for suite_result in result.run_results.values():
-            outcomes.extend(_outcomes(table, suite_result))
-    make_offline(site)
-    return ValidationReport(
-        engine, outcomes, site / "index.html", dict(lake.counts), time.perf_counter() - started
     )
 
 

@@ -120,71 +120,82 @@ def _rejected(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+KEPT = "event_id, user_id, event_ts, page_url, device, event_type, ip_address"
+# the rows kept: every valid row whose id has no copies, and the first of each id's copies
+KEPT_ROWS = f"""kept as (
+    select {KEPT} from cleansed anti join copied_ids using (event_id)
+    where reject_reason is null
+    union all
+    select {KEPT} from ranked_copies where event_copy = 1
+)"""
+# each distinct address parsed once and found in the ranges by an asof join; 'ZZ' if in none
+LOCATED_ROWS = f"""numbered as (
+    select
+        ip_address,
+        regexp_extract(ip_address, '{QUAD}', ['o1', 'o2', 'o3', 'o4']) as o
+    from (select distinct ip_address from kept where ip_address is not null)
+),
+addressed as (
+    select
+        * exclude (o),
+        case
+            when try_cast(o.o1 as bigint) <= 255 and try_cast(o.o2 as bigint) <= 255
+                and try_cast(o.o3 as bigint) <= 255 and try_cast(o.o4 as bigint) <= 255
+            then try_cast(o.o1 as bigint) * 16777216 + try_cast(o.o2 as bigint) * 65536
+                + try_cast(o.o3 as bigint) * 256 + try_cast(o.o4 as bigint)
+        end as ip_number
+    from numbered
+),
+addresses as (
+    select
+        a.*,
+        if(a.ip_number <= r.range_end, r.country_code, 'ZZ') as country_code
+    from addressed as a
+    asof left join ip_ranges as r on a.ip_number >= r.range_start
+),
+located as (
+    select k.*, a.ip_number, coalesce(a.country_code, 'ZZ') as country_code
+    from kept as k left join addresses as a using (ip_address)
+)"""
+# each event's session: the latest entry at or before it, named user id + entry time (µs)
+SESSION_IDS = """select
+    *,
+    user_id || '-' || epoch_us(
+        max(if(is_entry, event_ts, null)) over (
+            partition by user_id order by event_ts, event_id
+            rows between unbounded preceding and current row
+        )
+    ) as session_id,
+    cast(event_ts as date) as event_date
+from bounded"""
+
+
+def _bounded_rows(gap_minutes: int) -> str:
+    """The ``bounded`` CTE: whether each event opens or closes its user's session."""
+    gap_us = gap_minutes * 60_000_000
+    return f"""bounded as (
+    select
+        *,
+        coalesce(epoch_us(event_ts) - epoch_us(lag(event_ts) over w) > {gap_us}, true)
+            as is_entry,
+        coalesce(epoch_us(lead(event_ts) over w) - epoch_us(event_ts) > {gap_us}, true)
+            as is_exit
+    from located
+    window w as (partition by user_id order by event_ts, event_id)
+)"""
+
+
 def _events(con: duckdb.DuckDBPyConnection, gap_minutes: int) -> None:
+    """The kept rows with their country and session, as the temp table ``events``."""
     con.register("ip_ranges_arrow", load_ip_ranges().to_arrow())
     con.execute("create temp table ip_ranges as select * from ip_ranges_arrow order by range_start")
-    kept = "event_id, user_id, event_ts, page_url, device, event_type, ip_address"
     con.execute(
         f"""
         create temp table events as
-        with kept as (
-            select {kept} from cleansed anti join copied_ids using (event_id)
-            where reject_reason is null
-            union all
-            select {kept} from ranked_copies where event_copy = 1
-        ),
-        numbered as (
-            select
-                ip_address,
-                regexp_extract(ip_address, '{QUAD}', ['o1', 'o2', 'o3', 'o4']) as o
-            from (select distinct ip_address from kept where ip_address is not null)
-        ),
-        addressed as (
-            select
-                * exclude (o),
-                case
-                    when try_cast(o.o1 as bigint) <= 255 and try_cast(o.o2 as bigint) <= 255
-                        and try_cast(o.o3 as bigint) <= 255 and try_cast(o.o4 as bigint) <= 255
-                    then try_cast(o.o1 as bigint) * 16777216 + try_cast(o.o2 as bigint) * 65536
-                        + try_cast(o.o3 as bigint) * 256 + try_cast(o.o4 as bigint)
-                end as ip_number
-            from numbered
-        ),
-        addresses as (
-            select
-                a.*,
-                if(a.ip_number <= r.range_end, r.country_code, 'ZZ') as country_code
-            from addressed as a
-            asof left join ip_ranges as r on a.ip_number >= r.range_start
-        ),
-        located as (
-            select k.*, a.ip_number, coalesce(a.country_code, 'ZZ') as country_code
-            from kept as k left join addresses as a using (ip_address)
-        ),
-        bounded as (
-            select
-                *,
-                coalesce(
-                    epoch_us(event_ts) - epoch_us(lag(event_ts) over w) > {gap_minutes * 60_000_000},
-                    true
-                ) as is_entry,
-                coalesce(
-                    epoch_us(lead(event_ts) over w) - epoch_us(event_ts) > {gap_minutes * 60_000_000},
-                    true
-                ) as is_exit
-            from located
-            window w as (partition by user_id order by event_ts, event_id)
-        )
-        select
-            *,
-            user_id || '-' || epoch_us(
-                max(if(is_entry, event_ts, null)) over (
-                    partition by user_id order by event_ts, event_id
-                    rows between unbounded preceding and current row
-                )
-            ) as session_id,
-            cast(event_ts as date) as event_date
-        from bounded
+        with {KEPT_ROWS},
+        {LOCATED_ROWS},
+        {_bounded_rows(gap_minutes)}
+        {SESSION_IDS}
         """
     )
 

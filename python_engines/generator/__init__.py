@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -14,8 +14,8 @@ from python_engines.generator.catalogue import build_catalogue
 from python_engines.generator.config import GeneratorConfig
 from python_engines.generator.dirty import DUPLICATE_SHARE, LATE_ARRIVAL, make_dirty
 from python_engines.generator.events import RAW_SCHEMA, UrlTable, expand_sessions, render_raw
-from python_engines.generator.population import CountryIpSampler, build_population
-from python_engines.generator.sessions import plan_sessions
+from python_engines.generator.population import CountryIpSampler, Population, build_population
+from python_engines.generator.sessions import SessionPlan, plan_sessions
 from python_engines.generator.writer import (
     DayWriter,
     file_stem,
@@ -45,11 +45,45 @@ def _spread(total: int, weights: np.ndarray) -> np.ndarray:
     return np.diff(cumulative, prepend=0)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """Everything fixed before the first day is written."""
+
+    config: GeneratorConfig
+    start_epoch: int
+    urls: UrlTable
+    population: Population
+    plan: SessionPlan
+    duplicates_by_day: np.ndarray
+    mutation_rate: float
+
+
+@dataclass
+class _Progress:
+    """What one day hands on to the next, and the totals so far."""
+
+    carry: pl.DataFrame  # events arriving on a later day (midnight crossings, late arrivals)
+    resent: pl.DataFrame  # duplicate copies re-sent in the next day's file
+    sidecars: list[pl.DataFrame] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)
+    mutated_so_far: int = 0
+    base_so_far: int = 0
+
+
 def generate(
     config: GeneratorConfig, on_file: Callable[[str, int], None] | None = None
 ) -> GenerationReport:
-    out = config.out
-    prepare_output(out)
+    """Write the whole synthetic clickstream for ``config``; same seed, byte-identical files."""
+    prepare_output(config.out)
+    run = _plan_run(config)
+    progress = _Progress(carry=pl.DataFrame(), resent=pl.DataFrame(schema=RAW_SCHEMA))
+    for day in range(config.total_days):
+        _write_day(run, progress, day, on_file)
+    return _finish(run, progress)
+
+
+def _plan_run(config: GeneratorConfig) -> _Run:
+    """Draw the users and their sessions, and share the duplicates out over the days."""
     start = datetime.combine(config.start_date, datetime.min.time(), tzinfo=UTC)
     start_epoch = int(start.timestamp())
     plan_rng = np.random.default_rng([config.seed, 0])
@@ -62,67 +96,118 @@ def generate(
     population = build_population(n_users, plan_rng, ips)
     plan = plan_sessions(base_events, start_epoch, config.total_days, population, plan_rng, ips)
     events_by_day = np.bincount(plan.day, weights=plan.n_events, minlength=config.total_days)
-    duplicates_by_day = _spread(n_duplicates, events_by_day + 1e-9)
-    mutation_rate = config.dirty_rate * (1 - DUPLICATE_SHARE)
+    return _Run(
+        config=config,
+        start_epoch=start_epoch,
+        urls=urls,
+        population=population,
+        plan=plan,
+        duplicates_by_day=_spread(n_duplicates, events_by_day + 1e-9),
+        mutation_rate=config.dirty_rate * (1 - DUPLICATE_SHARE),
+    )
 
-    carry = pl.DataFrame()  # events arriving on a later day (midnight crossings, late arrivals)
-    resent = pl.DataFrame(schema=RAW_SCHEMA)  # duplicate copies re-sent in the next day's file
-    sidecars: list[pl.DataFrame] = []
-    files: dict[str, int] = {}
-    mutated_so_far = base_so_far = 0
-    for day in range(config.total_days):
-        rng = np.random.default_rng([config.seed, 1, day])
-        lo, hi = plan.day_bounds(day)
-        events = expand_sessions(plan, lo, hi, start_epoch, urls, population, rng)
-        pending = pl.concat([carry, events], how="vertical") if carry.height else events
-        last = day == config.total_days - 1
-        arrives = pl.lit(True) if last else pl.col("arrival_day") <= day
-        today, carry = pending.filter(arrives), pending.filter(~arrives)
-        # an event is late if it arrives after its own day; on the last day everything arrives
-        today = today.with_columns(late=pl.col("late") & (pl.col("arrival_day") <= day))
 
-        # arrival order: by time, late arrivals at the end of the day's file
-        today = today.sort(["late", "ts", "session"], maintain_order=True)
-        stem = file_stem(config.start_date + timedelta(days=day), day >= config.days)
-        slices = list(range(0, today.height, SLICE_ROWS)) or [0]
-        sizes = np.array([min(SLICE_ROWS, today.height - lo) for lo in slices], dtype=np.float64)
-        duplicates_by_slice = _spread(int(duplicates_by_day[day]), sizes + 1e-9)
-        copies: list[pl.DataFrame] = []
-        with DayWriter(out, stem, config.file_format, RAW_SCHEMA) as writer:
-            writer.write(resent)  # yesterday's late re-sends arrive first
-            for lo, n_dup in zip(slices, duplicates_by_slice, strict=True):
-                part = today.slice(lo, SLICE_ROWS)
-                raw = render_raw(part, urls, rng)
-                base_so_far += raw.height
-                n_mutated = round(base_so_far * mutation_rate) - mutated_so_far
-                mutated_so_far += n_mutated
-                raw, part_copies, sidecar = make_dirty(raw, n_mutated, int(n_dup), rng)
-                writer.write(raw)
-                copies.append(part_copies)
-                late_ids = raw["event_id"].filter(part["late"])
-                late_rows = pl.DataFrame({"event_id": late_ids}).with_columns(
-                    kind=pl.lit(LATE_ARRIVAL), expected=pl.lit("keep")
-                )
-                sidecars.append(pl.concat([sidecar, late_rows]).with_columns(file=pl.lit(stem)))
-            day_copies = pl.concat(copies)
-            same_day = last | (rng.random(day_copies.height) < 0.5)
-            writer.write(day_copies.filter(pl.Series(same_day, dtype=pl.Boolean)))
-            resent = day_copies.filter(pl.Series(~same_day, dtype=pl.Boolean))
-        files[stem] = writer.rows
-        if on_file:
-            on_file(stem, writer.rows)
+def _write_day(
+    run: _Run,
+    progress: _Progress,
+    day: int,
+    on_file: Callable[[str, int], None] | None,
+) -> None:
+    """Write one day's file: yesterday's re-sends, today's arrivals, then today's copies."""
+    config = run.config
+    rng = np.random.default_rng([config.seed, 1, day])
+    last = day == config.total_days - 1
+    today = _arrivals(run, progress, day, last, rng)
+    stem = file_stem(config.start_date + timedelta(days=day), day >= config.days)
+    with DayWriter(config.out, stem, config.file_format, RAW_SCHEMA) as writer:
+        writer.write(progress.resent)  # yesterday's late re-sends arrive first
+        copies = _write_slices(run, progress, today, day, stem, writer, rng)
+        same_day, progress.resent = _split_copies(pl.concat(copies), last, rng)
+        writer.write(same_day)
+    progress.files[stem] = writer.rows
+    if on_file:
+        on_file(stem, writer.rows)
 
-    sidecar = pl.concat(sidecars)
-    write_sidecar(sidecar, out)
-    write_users(population.to_frame(), out)
+
+def _arrivals(
+    run: _Run, progress: _Progress, day: int, last: bool, rng: np.random.Generator
+) -> pl.DataFrame:
+    """The events arriving on ``day``, in arrival order; the rest are carried to later days."""
+    lo, hi = run.plan.day_bounds(day)
+    events = expand_sessions(run.plan, lo, hi, run.start_epoch, run.urls, run.population, rng)
+    carry = progress.carry
+    pending = pl.concat([carry, events], how="vertical") if carry.height else events
+    arrives = pl.lit(True) if last else pl.col("arrival_day") <= day
+    today, progress.carry = pending.filter(arrives), pending.filter(~arrives)
+    # an event is late if it arrives after its own day; on the last day everything arrives
+    today = today.with_columns(late=pl.col("late") & (pl.col("arrival_day") <= day))
+    # arrival order: by time, late arrivals at the end of the day's file
+    return today.sort(["late", "ts", "session"], maintain_order=True)
+
+
+def _write_slices(
+    run: _Run,
+    progress: _Progress,
+    today: pl.DataFrame,
+    day: int,
+    stem: str,
+    writer: DayWriter,
+    rng: np.random.Generator,
+) -> list[pl.DataFrame]:
+    """Render and dirty ``today`` a slice at a time; returns each slice's duplicate copies."""
+    slices = list(range(0, today.height, SLICE_ROWS)) or [0]
+    sizes = np.array([min(SLICE_ROWS, today.height - lo) for lo in slices], dtype=np.float64)
+    duplicates_by_slice = _spread(int(run.duplicates_by_day[day]), sizes + 1e-9)
+    copies: list[pl.DataFrame] = []
+    for lo, n_dup in zip(slices, duplicates_by_slice, strict=True):
+        part = today.slice(lo, SLICE_ROWS)
+        raw = render_raw(part, run.urls, rng)
+        progress.base_so_far += raw.height
+        n_mutated = round(progress.base_so_far * run.mutation_rate) - progress.mutated_so_far
+        progress.mutated_so_far += n_mutated
+        raw, part_copies, sidecar = make_dirty(raw, n_mutated, int(n_dup), rng)
+        writer.write(raw)
+        copies.append(part_copies)
+        progress.sidecars.append(_sidecar_rows(sidecar, raw, part, stem))
+    return copies
+
+
+def _sidecar_rows(
+    sidecar: pl.DataFrame, raw: pl.DataFrame, part: pl.DataFrame, stem: str
+) -> pl.DataFrame:
+    """A slice's dirty rows plus its late arrivals, tagged with the file they are in."""
+    late_ids = raw["event_id"].filter(part["late"])
+    late_rows = pl.DataFrame({"event_id": late_ids}).with_columns(
+        kind=pl.lit(LATE_ARRIVAL), expected=pl.lit("keep")
+    )
+    return pl.concat([sidecar, late_rows]).with_columns(file=pl.lit(stem))
+
+
+def _split_copies(
+    day_copies: pl.DataFrame, last: bool, rng: np.random.Generator
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split the day's copies into those sent today and those re-sent tomorrow."""
+    same_day = last | (rng.random(day_copies.height) < 0.5)
+    return (
+        day_copies.filter(pl.Series(same_day, dtype=pl.Boolean)),
+        day_copies.filter(pl.Series(~same_day, dtype=pl.Boolean)),
+    )
+
+
+def _finish(run: _Run, progress: _Progress) -> GenerationReport:
+    """Write the sidecar, the users and the manifest; return the report."""
+    config, files = run.config, progress.files
+    sidecar = pl.concat(progress.sidecars)
+    write_sidecar(sidecar, config.out)
+    write_users(run.population.to_frame(), config.out)
     report = GenerationReport(
         rows=sum(files.values()),
-        users=population.size,
-        sessions=len(plan.start),
+        users=run.population.size,
+        sessions=len(run.plan.start),
         files=files,
         dirty_rows=sidecar.filter(pl.col("kind") != LATE_ARRIVAL).height,
     )
     write_manifest(
-        {"config": config.model_dump(mode="json", exclude={"out"}), **report.__dict__}, out
+        {"config": config.model_dump(mode="json", exclude={"out"}), **report.__dict__}, config.out
     )
     return report
