@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import tempfile
 import time
-from contextlib import nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bench.harness.machine import peak_rss_kib, write_result
+
+if TYPE_CHECKING:
+    from python_engines.lakehouse.load import LoadReport
 
 
 def main(
@@ -39,33 +43,11 @@ def main(
     inputs = discover(input_path.resolve(), "parquet")
     started = time.perf_counter()
     guard = memory_guard(engine, EngineSettings().memory_limit_gib)  # one line, not an OOM kill
-    in_use = (
-        warehouse and warehouse.exists() and (not warehouse.is_dir() or any(warehouse.iterdir()))
-    )
-    if in_use:
-        raise typer.BadParameter(f"{warehouse} is not an empty folder: the load starts fresh")
-    folder = (
-        nullcontext(str(warehouse.resolve()))
-        if warehouse
-        else tempfile.TemporaryDirectory(prefix="bench-batched-")  # removed on any exit
-    )
-    with folder as target, guard as at:
-
-        def show(step: str) -> None:
-            at(step)
-            typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
-
+    _refuse_a_used_warehouse(warehouse)
+    with _warehouse_folder(warehouse) as target, guard as at:
+        show = _step_echo(at, started)
         reports = load_in_batches(engine, inputs, Path(target), batch_rows, on_step=show)
-    runs = [
-        {
-            "files": len(r.record.input_files),
-            "rows_in": r.record.rows_in,
-            "rows_recomputed": r.record.rows_recomputed,
-            "sessions_replaced": r.record.sessions_replaced,
-            "seconds": {k: round(v, 2) for k, v in r.record.seconds.items()},
-        }
-        for r in reports
-    ]
+    runs = [_run_figures(r) for r in reports]
     seconds = time.perf_counter() - started
     peak = peak_rss_kib() / 2**20
     path = write_result(
@@ -80,3 +62,42 @@ def main(
         runs=runs,
     )
     typer.echo(f"{engine}: {len(runs)} runs, {seconds:.0f} s, peak RSS {peak:.2f} GiB → {path}")
+
+
+def _refuse_a_used_warehouse(warehouse: Path | None) -> None:
+    """Stop before loading when --warehouse is a file or a folder with something in it."""
+    in_use = (
+        warehouse and warehouse.exists() and (not warehouse.is_dir() or any(warehouse.iterdir()))
+    )
+    if in_use:
+        raise typer.BadParameter(f"{warehouse} is not an empty folder: the load starts fresh")
+
+
+def _warehouse_folder(warehouse: Path | None) -> AbstractContextManager[str]:
+    """The given warehouse folder, kept, or a temporary one removed on any exit."""
+    return (
+        nullcontext(str(warehouse.resolve()))
+        if warehouse
+        else tempfile.TemporaryDirectory(prefix="bench-batched-")  # removed on any exit
+    )
+
+
+def _step_echo(at: Callable[[str], object], started: float) -> Callable[[str], None]:
+    """A step callback telling the memory guard the step and printing the seconds so far."""
+
+    def show(step: str) -> None:
+        at(step)
+        typer.echo(f"{time.perf_counter() - started:8.1f} s  {step}")
+
+    return show
+
+
+def _run_figures(report: LoadReport) -> dict:
+    """One run's files, rows, sessions replaced and step seconds from its load report."""
+    return {
+        "files": len(report.record.input_files),
+        "rows_in": report.record.rows_in,
+        "rows_recomputed": report.record.rows_recomputed,
+        "sessions_replaced": report.record.sessions_replaced,
+        "seconds": {k: round(v, 2) for k, v in report.record.seconds.items()},
+    }

@@ -136,64 +136,93 @@ def main(
     and bench/reports/lakehouse/report.md."""
     bulk = input_path.resolve() / "bulk"
     daily = min((input_path.resolve() / "incremental").glob("*.parquet"))
-
-    def measure(engine: str) -> dict:
-        return floor_command(bulk) if engine == FLOOR else bulk_then_daily(engine, bulk, daily)
-
-    def on_try(number: int, engine: str, tries: dict[str, list[dict]]) -> None:
-        if engine == FLOOR:
-            typer.echo(
-                f"round {number}/{runs}: {FLOOR:>8}: {tries[FLOOR][-1]['command_seconds']:.1f} s "
-                "(DuckDB read, sort, write)"
-            )
-            return
-        bulk_seconds, daily_seconds = (tries[engine][-1][load]["seconds"] for load in LOADS)
-        typer.echo(
-            f"round {number}/{runs}: {engine:>8}: bulk {bulk_seconds['total']:.1f} s, command "
-            f"{tries[engine][-1]['bulk']['command_seconds']:.1f} s "
-            f"(commit {bulk_seconds['commit']:.1f} s), daily {daily_seconds['total']:.2f} s "
-            f"(commit {daily_seconds['commit']:.1f} s, engine start-up "
-            f"{tries[engine][-1]['daily']['startup_seconds']:.1f} s)"
-        )
-
     names = [e.strip() for e in engines.split(",")]
-    tried = round_robin(([FLOOR] if floor else []) + names, runs, measure, on_try)
+    tried = round_robin(
+        ([FLOOR] if floor else []) + names,
+        runs,
+        lambda engine: _measure(engine, bulk, daily),
+        lambda number, engine, tries: _echo_try(runs, number, engine, tries),
+    )
     floors = tried.pop(FLOOR, [])
     floor_median = (
         round(statistics.median(t["command_seconds"] for t in floors), 2) if floors else None
     )
-    cases = [
-        {
-            "engine": engine,
-            "tries": tries,
-            **{
-                f"{load}_median_seconds": step_medians([t[load]["seconds"] for t in tries])
-                for load in LOADS
-            },
-            "bulk_command_median_seconds": round(
-                statistics.median(t["bulk"]["command_seconds"] for t in tries), 2
-            ),
-            "peak_rss_gib": peak_rss_gib(tries),
-            **({"bulk_command_floors": floor_multiples(tries, floors)} if floors else {}),
-        }
-        for engine, tries in tried.items()
-    ]
+    cases = [_case(engine, tries, floors) for engine, tries in tried.items()]
     for case in cases:
-        bulk_seconds, daily_seconds = (case[f"{load}_median_seconds"] for load in LOADS)
+        _echo_medians(runs, case, floors, floor_median)
+    path = _write_results(bulk, daily, runs, cases, floors, floor_median)
+    typer.echo(f"results: {path}")
+    typer.echo(f"report: {write_report(path, readme)}")
+
+
+def _measure(engine: str, bulk: Path, daily: Path) -> dict:
+    """One try of a case: the floor, or an engine's bulk then daily load."""
+    return floor_command(bulk) if engine == FLOOR else bulk_then_daily(engine, bulk, daily)
+
+
+def _echo_try(runs: int, number: int, engine: str, tries: dict[str, list[dict]]) -> None:
+    """One line for the try just done: the floor's seconds, or the loads' and their commits'."""
+    if engine == FLOOR:
         typer.echo(
-            f"median of {runs}: {case['engine']:>8}: bulk command "
-            f"{case['bulk_command_median_seconds']:.2f} s, bulk "
-            f"{bulk_seconds['total']:.2f} s, daily {daily_seconds['total']:.2f} s "
-            f"({100 * daily_seconds['total'] / bulk_seconds['total']:.1f} %), "
-            f"peak RSS {case['peak_rss_gib']} GiB"
+            f"round {number}/{runs}: {FLOOR:>8}: {tries[FLOOR][-1]['command_seconds']:.1f} s "
+            "(DuckDB read, sort, write)"
         )
-        if floors:
-            typer.echo(
-                f"{'':>13}{case['engine']:>8}: bulk command = "
-                f"{statistics.median(case['bulk_command_floors']):.2f}x the floor (median of the "
-                f"rounds' ratios; the floor's median {floor_median:.2f} s)"
-            )
-    path = write_result(
+        return
+    bulk_seconds, daily_seconds = (tries[engine][-1][load]["seconds"] for load in LOADS)
+    typer.echo(
+        f"round {number}/{runs}: {engine:>8}: bulk {bulk_seconds['total']:.1f} s, command "
+        f"{tries[engine][-1]['bulk']['command_seconds']:.1f} s "
+        f"(commit {bulk_seconds['commit']:.1f} s), daily {daily_seconds['total']:.2f} s "
+        f"(commit {daily_seconds['commit']:.1f} s, engine start-up "
+        f"{tries[engine][-1]['daily']['startup_seconds']:.1f} s)"
+    )
+
+
+def _case(engine: str, tries: list[dict], floors: list[dict]) -> dict:
+    """An engine's tries with their medians, peak RSS and, with floors, floor multiples."""
+    return {
+        "engine": engine,
+        "tries": tries,
+        **{
+            f"{load}_median_seconds": step_medians([t[load]["seconds"] for t in tries])
+            for load in LOADS
+        },
+        "bulk_command_median_seconds": round(
+            statistics.median(t["bulk"]["command_seconds"] for t in tries), 2
+        ),
+        "peak_rss_gib": peak_rss_gib(tries),
+        **({"bulk_command_floors": floor_multiples(tries, floors)} if floors else {}),
+    }
+
+
+def _echo_medians(runs: int, case: dict, floors: list[dict], floor_median: float | None) -> None:
+    """An engine's medians over the runs and, with floors, its bulk command in floors."""
+    bulk_seconds, daily_seconds = (case[f"{load}_median_seconds"] for load in LOADS)
+    typer.echo(
+        f"median of {runs}: {case['engine']:>8}: bulk command "
+        f"{case['bulk_command_median_seconds']:.2f} s, bulk "
+        f"{bulk_seconds['total']:.2f} s, daily {daily_seconds['total']:.2f} s "
+        f"({100 * daily_seconds['total'] / bulk_seconds['total']:.1f} %), "
+        f"peak RSS {case['peak_rss_gib']} GiB"
+    )
+    if floors:
+        typer.echo(
+            f"{'':>13}{case['engine']:>8}: bulk command = "
+            f"{statistics.median(case['bulk_command_floors']):.2f}x the floor (median of the "
+            f"rounds' ratios; the floor's median {floor_median:.2f} s)"
+        )
+
+
+def _write_results(
+    bulk: Path,
+    daily: Path,
+    runs: int,
+    cases: list[dict],
+    floors: list[dict],
+    floor_median: float | None,
+) -> Path:
+    """bench/results/lakehouse-*.json with every try, the cases' medians and the floor's."""
+    return write_result(
         "lakehouse",
         ("polars", "duckdb", "pyspark", "pyiceberg"),
         input={"bulk": str(bulk), "daily": str(daily)},
@@ -204,8 +233,6 @@ def main(
         cases=cases,
         floor={"tries": floors, "command_median_seconds": floor_median} if floors else None,
     )
-    typer.echo(f"results: {path}")
-    typer.echo(f"report: {write_report(path, readme)}")
 
 
 def floor_multiples(tries: list[dict], floors: list[dict]) -> list[float]:

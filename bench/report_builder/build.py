@@ -7,14 +7,15 @@ from pathlib import Path
 from bench.harness.machine import short_commit
 from bench.harness.results_json import read_results
 from bench.report_builder import plots, sections
-from bench.report_builder.analysis import memory_fits, summarize_cases, time_fits
+from bench.report_builder.analysis import CaseSummary, memory_fits, summarize_cases, time_fits
 from bench.report_builder.costs import largest_vm, load_prices
-from bench.report_builder.decision import decide, mermaid, svg
+from bench.report_builder.decision import Decision, decide, mermaid, svg
 from bench.report_builder.document import Document, to_html, to_markdown
 from bench.report_builder.scaling_model import fit_amdahl
 
 
 def build_document(results: dict) -> Document:
+    """The whole report (text, tables, plots, flowchart) from a results.json's contents."""
     header = results["header"]
     tries = [t for t in results["tries"] if not t.get("over_memory_cap")]
     stopped = [t for t in results["tries"] if t.get("over_memory_cap")]
@@ -25,6 +26,28 @@ def build_document(results: dict) -> Document:
     big = largest_vm(prices)
     machine = header["machine"]
     doc = Document(f"etlstack bench — {header['date']}")
+    _run_description(doc, header)
+    sections.verification(doc, tries)
+    _median_table(doc, cases)
+    _stage_table(doc, cases)
+    _native_comparison(doc, cases)
+    doc.heading("Crossover points")
+    doc.bullets(sections.crossovers(cases, times) or ["one size only: no curve to fit"])
+    sections.vertical(doc, cases, memory, machine["memory_gib"], big.memory_gib)
+    if header["matrix"].get("memory_cap_gib"):
+        sections.memory_cap(doc, tries, stopped, header["matrix"]["memory_cap_gib"])
+    sections.horizontal(doc, tries, model)
+    sections.costs(doc, cases, times, memory, model, prices)
+    doc.heading("Decision")
+    decision = decide(cases, memory, machine["memory_gib"], big, model)
+    _decision_section(doc, decision, header["matrix"].get("load"))
+    _methodology(doc, header["method"])
+    return doc
+
+
+def _run_description(doc: Document, header: dict) -> None:
+    """The machine, versions and bench matrix this run was measured with."""
+    machine = header["machine"]
     doc.paragraph(
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; "
         f"git {short_commit(header['git_commit'])}; "
@@ -38,7 +61,10 @@ def build_document(results: dict) -> Document:
         f"{'whole Iceberg load' if m['load'] else 'pipeline (read → output tables in memory)'}; "
         f"seed {m['seed']}."
     )
-    sections.verification(doc, tries)
+
+
+def _median_table(doc: Document, cases: list[CaseSummary]) -> None:
+    """Every case's medians and intervals, with the time and memory plots against rows."""
     doc.heading("Medians with 95 % bootstrap intervals")
     doc.table(
         [
@@ -59,6 +85,10 @@ def build_document(results: dict) -> Document:
     )
     doc.image("time_vs_rows.png", plots.time_vs_rows(cases), "time vs rows")
     doc.image("rss_vs_rows.png", plots.rss_vs_rows(cases), "peak RSS vs rows")
+
+
+def _stage_table(doc: Document, cases: list[CaseSummary]) -> None:
+    """Per-stage medians at the largest size, with the stage breakdown plot."""
     largest = max(c.rows for c in cases)
     stage_cases = [c for c in cases if c.rows == largest]
     stage_names = list(dict.fromkeys(s for c in stage_cases for s in c.stages))
@@ -72,6 +102,10 @@ def build_document(results: dict) -> Document:
         + [["start-up", *[sections.fmt_s(c.startup_median) for c in stage_cases]]],
     )
     doc.image("stages.png", plots.stage_breakdown(cases), "stage breakdown")
+
+
+def _native_comparison(doc: Document, cases: list[CaseSummary]) -> None:
+    """One SQL against the hand-written baseline per engine, when the run has both."""
     if ratios := sections.native_ratios(cases):
         doc.heading("One SQL vs the hand-written baseline on the same engine (medians)")
         doc.paragraph(
@@ -83,39 +117,37 @@ def build_document(results: dict) -> Document:
             ["engine", "events", "one-SQL s", "native s", "ratio", "one-SQL GiB", "native GiB"],
             ratios,
         )
-    doc.heading("Crossover points")
-    doc.bullets(sections.crossovers(cases, times) or ["one size only: no curve to fit"])
-    sections.vertical(doc, cases, memory, machine["memory_gib"], big.memory_gib)
-    if header["matrix"].get("memory_cap_gib"):
-        sections.memory_cap(doc, tries, stopped, header["matrix"]["memory_cap_gib"])
-    sections.horizontal(doc, tries, model)
-    sections.costs(doc, cases, times, memory, model, prices)
-    doc.heading("Decision")
-    decision = decide(cases, memory, machine["memory_gib"], big, model)
+
+
+def _decision_section(doc: Document, decision: Decision | None, load: bool | None) -> None:
+    """The decision flowchart and its notes, or why there is none."""
     if decision is None:
         doc.paragraph("No Polars or DuckDB case: no single-node threshold to compute.")
-    else:
-        scope = (
-            "the whole Iceberg load (--load)"
-            if header["matrix"].get("load")
-            else "the pipeline only (read → output tables in memory); the whole Iceberg load "
-            "holds more at its peak — run with --load for load thresholds"
-        )
-        doc.paragraph(
-            "Thresholds computed from this run (fitted bytes per event, medians); "
-            f"re-running the bench re-draws them. What was measured: {scope}."
-        )
-        doc.flowchart(mermaid(decision), svg(decision))
-        doc.bullets(list(decision.notes))
+        return
+    scope = (
+        "the whole Iceberg load (--load)"
+        if load
+        else "the pipeline only (read → output tables in memory); the whole Iceberg load "
+        "holds more at its peak — run with --load for load thresholds"
+    )
+    doc.paragraph(
+        "Thresholds computed from this run (fitted bytes per event, medians); "
+        f"re-running the bench re-draws them. What was measured: {scope}."
+    )
+    doc.flowchart(mermaid(decision), svg(decision))
+    doc.bullets(list(decision.notes))
+
+
+def _methodology(doc: Document, method: str) -> None:
+    """How the run measured and how its statistics read."""
     doc.heading("Methodology")
-    doc.paragraph(header["method"])
+    doc.paragraph(method)
     doc.paragraph(
         "Statistics: median, min, max over the tries; the 95 % interval is a percentile "
         "bootstrap of the median (scipy.stats.bootstrap, 2000 resamples); a try above "
         "Q3 + 1.5 IQR or above twice the median is flagged (kept, not dropped). With 3 tries "
         "an interval is wide by nature: read it as the spread, not as precision."
     )
-    return doc
 
 
 def build_report(folder: Path, readme: Path | None = None) -> list[Path]:

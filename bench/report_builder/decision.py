@@ -50,66 +50,129 @@ def decide(
     big_vm: Instance,
     model: AmdahlFit | None,
 ) -> Decision | None:
+    """The flowchart from this run's fits; None without a Polars or DuckDB case to size."""
     largest = max(c.rows for c in cases)
     at_largest = {c.label: c for c in cases if c.rows == largest}
-    engines = {e: best_local(cases, e) for e in SINGLE_NODE if best_local(cases, e) in at_largest}
-    engines = {e: label for e, label in engines.items() if label in memory}
+    engines = _fitted_engines(cases, memory, at_largest)
     if not engines:
         return None
     fastest = min(engines, key=lambda e: at_largest[engines[e]].wall.median)
+    capacity = _capacities(engines, memory, machine_gib, big_vm)
+    steps = _fastest_steps(fastest, capacity[fastest], machine_gib, big_vm)
+    notes = _memory_notes(engines, memory)
+    frugal = _frugal_step(engines, capacity, fastest, at_largest, big_vm)
+    if frugal is not None:
+        steps.append(frugal)
+    spark = _spark_note(cases, at_largest, engines[fastest], fastest, largest)
+    if spark is not None:
+        notes.append(spark)
+    otherwise = f"split the day into parts that fit and run {fastest} per part, or a Spark cluster"
+    if model is not None:
+        notes.append(_model_note(model))
+        otherwise += _model_outlook(model, steps)
+    return Decision(tuple(sorted(steps, key=lambda s: s.events)), otherwise, tuple(notes))
+
+
+def _fitted_engines(
+    cases: list[CaseSummary], memory: dict[str, MemoryLine], at_largest: dict[str, CaseSummary]
+) -> dict[str, str]:
+    """Each single-node engine's label, when measured at the largest size with a memory fit."""
+    engines = {e: best_local(cases, e) for e in SINGLE_NODE if best_local(cases, e) in at_largest}
+    return {e: label for e, label in engines.items() if label in memory}
+
+
+def _capacities(
+    engines: dict[str, str], memory: dict[str, MemoryLine], machine_gib: float, big_vm: Instance
+) -> dict[str, tuple[float, float]]:
+    """Each engine's events that fit (this machine, the biggest VM) in their usable memory."""
     here = machine_gib * GIB * USABLE_MEMORY
     big = big_vm.memory_gib * GIB * USABLE_MEMORY
-    capacity = {
+    return {
         e: (memory[engines[e]].events_within(here), memory[engines[e]].events_within(big))
         for e in engines
     }
-    steps = [
+
+
+def _fastest_steps(
+    fastest: str, capacity: tuple[float, float], machine_gib: float, big_vm: Instance
+) -> list[Step]:
+    """The fastest engine on this machine, then on the biggest VM."""
+    return [
         Step(
-            f"events per day <= {_events(capacity[fastest][0])}?",
-            capacity[fastest][0],
+            f"events per day <= {_events(capacity[0])}?",
+            capacity[0],
             f"{fastest} on this machine ({machine_gib:.0f} GiB)",
         ),
         Step(
-            f"events per day <= {_events(capacity[fastest][1])}?",
-            capacity[fastest][1],
+            f"events per day <= {_events(capacity[1])}?",
+            capacity[1],
             f"{fastest} on one {big_vm.name} ({big_vm.memory_gib:.0f} GiB)",
         ),
     ]
-    notes = [
+
+
+def _memory_notes(engines: dict[str, str], memory: dict[str, MemoryLine]) -> list[str]:
+    """Each engine's fitted bytes of peak RSS per event and base memory."""
+    return [
         f"{e}: {memory[engines[e]].per_event_bytes:,.0f} bytes of peak RSS per event "
         f"(+ {memory[engines[e]].base_bytes / GIB:.2f} GiB base), fitted over the sizes run"
         for e in engines
     ]
+
+
+def _frugal_step(
+    engines: dict[str, str],
+    capacity: dict[str, tuple[float, float]],
+    fastest: str,
+    at_largest: dict[str, CaseSummary],
+    big_vm: Instance,
+) -> Step | None:
+    """The most frugal engine on the biggest VM, when it takes more events than the fastest."""
     frugal = max(engines, key=lambda e: capacity[e][1])
     if frugal != fastest and capacity[frugal][1] > capacity[fastest][1]:
         ratio = at_largest[engines[frugal]].wall.median / at_largest[engines[fastest]].wall.median
-        steps.append(
-            Step(
-                f"events per day <= {_events(capacity[frugal][1])}?",
-                capacity[frugal][1],
-                f"{frugal} on one {big_vm.name} ({ratio:.1f}x the time of {fastest})",
-            )
+        return Step(
+            f"events per day <= {_events(capacity[frugal][1])}?",
+            capacity[frugal][1],
+            f"{frugal} on one {big_vm.name} ({ratio:.1f}x the time of {fastest})",
         )
+    return None
+
+
+def _spark_note(
+    cases: list[CaseSummary],
+    at_largest: dict[str, CaseSummary],
+    fastest_label: str,
+    fastest: str,
+    largest: int,
+) -> str | None:
+    """Spark's measured time at the largest size against the fastest engine's, when run."""
     spark = best_local(cases, "spark")
-    if spark in at_largest:
-        ratio = at_largest[spark].wall.median / at_largest[engines[fastest]].wall.median
-        notes.append(
-            f"measured at {largest:,} events: Spark {spark.split()[-1]} took {ratio:.1f}x "
-            f"the time of {fastest}"
-        )
-    otherwise = f"split the day into parts that fit and run {fastest} per part, or a Spark cluster"
-    if model is not None:
-        notes.append(
-            f"Spark model: {model.parallel_share:.0%} of the pipeline parallel, start-up "
-            f"{model.startup:.1f} s (fitted on {model.source}, {model.rows:,} events)"
-        )
-        beyond = 2 * max(step.events for step in steps)
-        hours = model.seconds(64, rows=int(beyond)) / 3600
-        otherwise += (
-            f" (model: {model.parallel_share:.0%} of Spark's work parallel; a day of "
-            f"{_events(beyond)} events on 64 one-core workers ≈ {hours:.1f} h)"
-        )
-    return Decision(tuple(sorted(steps, key=lambda s: s.events)), otherwise, tuple(notes))
+    if spark not in at_largest:
+        return None
+    ratio = at_largest[spark].wall.median / at_largest[fastest_label].wall.median
+    return (
+        f"measured at {largest:,} events: Spark {spark.split()[-1]} took {ratio:.1f}x "
+        f"the time of {fastest}"
+    )
+
+
+def _model_note(model: AmdahlFit) -> str:
+    """The fitted Spark model's parallel share and start-up."""
+    return (
+        f"Spark model: {model.parallel_share:.0%} of the pipeline parallel, start-up "
+        f"{model.startup:.1f} s (fitted on {model.source}, {model.rows:,} events)"
+    )
+
+
+def _model_outlook(model: AmdahlFit, steps: list[Step]) -> str:
+    """The model's hours for twice the biggest threshold on 64 one-core workers."""
+    beyond = 2 * max(step.events for step in steps)
+    hours = model.seconds(64, rows=int(beyond)) / 3600
+    return (
+        f" (model: {model.parallel_share:.0%} of Spark's work parallel; a day of "
+        f"{_events(beyond)} events on 64 one-core workers ≈ {hours:.1f} h)"
+    )
 
 
 def mermaid(decision: Decision) -> str:
