@@ -13,6 +13,7 @@ from conftest import ETLSTACK, PARITY_FIXTURE
 from services import postgres_server
 
 from bench.harness.cluster import standalone_cluster
+from bench.spark_model.event_log import read_event_log
 from python_engines.core.process_tree import TreeSampler
 from python_engines.inputs.discover import discover
 from python_engines.lakehouse.compare import compare_engines
@@ -25,21 +26,31 @@ pytestmark = pytest.mark.slow  # a cluster, a database and a Spark driver: ~1 mi
 def test_a_spark_cluster_and_a_postgresql_catalog_from_the_environment_load_the_tables(
     tmp_path: Path,
 ) -> None:
-    warehouse = tmp_path / "lake"
-    with postgres_server() as catalog_uri, standalone_cluster(1, "1g") as cluster:
+    """Two one-core workers, the executors sized by ETLSTACK_SPARK_EXECUTOR_*: both run tasks
+    (Spark's own event log says where each task ran), and the run commits to the catalog."""
+    warehouse, events = tmp_path / "lake", tmp_path / "event-log"
+    with postgres_server() as catalog_uri, standalone_cluster(2, "1g") as cluster:
         env = {
             **os.environ,
             "ETLSTACK_CATALOG_URI": catalog_uri,
             "ETLSTACK_SPARK_MASTER": cluster.master_url,
             "ETLSTACK_SPARK_DRIVER_MEMORY": "1g",
-            "ETLSTACK_SPARK_SHUFFLE_PARTITIONS": "1",  # one executor core: no idle tasks
+            "ETLSTACK_SPARK_EXECUTOR_MEMORY": "768m",
+            "ETLSTACK_SPARK_EXECUTOR_CORES": "1",
+            "ETLSTACK_SPARK_EXECUTOR_INSTANCES": "2",
+            "ETLSTACK_SPARK_EVENT_LOG_DIR": str(events),
             "ETLSTACK_WAREHOUSE": str(warehouse),
         }
         command = [ETLSTACK, "run", "--engine", "spark", "--input", str(PARITY_FIXTURE)]
         with TreeSampler(cluster.worker_pids) as executors:
             done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-3000:]
-        assert executors.rss_bytes > 50 * 2**20  # an executor JVM ran under the worker
+        assert executors.rss_bytes > 100 * 2**20  # executor JVMs ran under the workers
+
+        log = read_event_log(next(events.iterdir()))
+        assert dict(log.executors) == {"0": 1, "1": 1}  # two executors of one core each
+        ran_on = {t.executor_id for s in log.stages.values() for t in s.tasks}
+        assert ran_on == {"0", "1"}
 
         assert not (warehouse / "catalog.db").exists()  # the catalog lives in PostgreSQL
         assert Store(warehouse, "spark", catalog_uri).runs().height == 1

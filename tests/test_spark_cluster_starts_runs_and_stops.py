@@ -30,10 +30,8 @@ def test_cluster_of_one_worker_runs_a_job_and_stops_cleanly() -> None:
         assert all(psutil.pid_exists(pid) for pid in pids)
         env = {
             **os.environ,
-            "PYSPARK_SUBMIT_ARGS": f"--master {cluster.master_url} "
-            + cluster.submit_args(cores=1).replace(
-                "spark.executor.memory=1g", "spark.executor.memory=512m"
-            ),
+            "PYSPARK_SUBMIT_ARGS": f"--master {cluster.master_url} --conf spark.cores.max=1 "
+            "--conf spark.executor.cores=1 --conf spark.executor.memory=512m pyspark-shell",
             "PYSPARK_PYTHON": sys.executable,
         }
         with TreeSampler(cluster.worker_pids) as executors:

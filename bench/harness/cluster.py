@@ -37,14 +37,6 @@ class Cluster:
     def worker_pids(self) -> list[int]:
         return [p.pid for p in self.processes[1:]]
 
-    def submit_args(self, cores: int) -> str:
-        """What a driver passes (``PYSPARK_SUBMIT_ARGS``) to use ``cores`` one-core workers."""
-        memory = self.worker_memory
-        return (
-            f"--conf spark.cores.max={cores} --conf spark.executor.cores=1 "
-            f"--conf spark.executor.memory={memory} pyspark-shell"
-        )
-
 
 def free_port() -> int:
     with socket.socket() as s:

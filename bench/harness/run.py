@@ -35,7 +35,10 @@ def try_environment(case: Case, cluster: Cluster | None, master: str | None) -> 
     env.pop("ETLSTACK_SPARK_MASTER", None)
     if case.cluster_workers and cluster is not None:
         env["ETLSTACK_SPARK_MASTER"] = cluster.master_url
-        env["PYSPARK_SUBMIT_ARGS"] = cluster.submit_args(case.cluster_workers)
+        # K one-core executors, one per worker (the settings etlstack run takes on a cluster)
+        env["ETLSTACK_SPARK_EXECUTOR_INSTANCES"] = str(case.cluster_workers)
+        env["ETLSTACK_SPARK_EXECUTOR_CORES"] = "1"
+        env["ETLSTACK_SPARK_EXECUTOR_MEMORY"] = cluster.worker_memory
     elif base_engine(case.engine) == "spark" and master:
         env["ETLSTACK_SPARK_MASTER"] = master
     return env

@@ -70,7 +70,15 @@ class EngineSettings(BaseSettings):
     threads: int = Field(default_factory=cpus, validation_alias="ETLSTACK_THREADS")
     spark_driver_memory: str = "6g"
     spark_master: str | None = None  # default local[threads]; a cluster URL for a real cluster
-    spark_shuffle_partitions: int | None = None  # default 2 x threads
+    # on a cluster (spark://…): each executor's memory and cores, and how many executors
+    # (standalone: the run takes executor_cores x executor_instances cores at most)
+    spark_executor_memory: str | None = None  # Spark's default: 1g
+    spark_executor_cores: int | None = Field(default=None, ge=1)
+    spark_executor_instances: int | None = Field(default=None, ge=1)
+    # Spark's shuffle partitions; default 2 x threads
+    spark_shuffle_partitions: int | None = Field(default=None, ge=1)
+    # a folder for Spark's event log (jobs, stages, tasks: what bench.spark_model replays)
+    spark_event_log_dir: Path | None = None
     # a lakehouse load of more input rows than this is split into consecutive runs (by file):
     # an engine holds a run's input and output in memory (peaks per size: docs/benchmarks.md)
     batch_rows: int = Field(default=10_000_000, ge=1)

@@ -44,13 +44,16 @@ def spark_session(settings: EngineSettings):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    partitions = settings.spark_shuffle_partitions or 2 * settings.threads
+    partitions = settings.spark_shuffle_partitions or 2 * cores_in_use(settings)
     # the block manager's files (local checkpoints: gigabytes) and fetch's Parquet hand-over in a
     # folder of this process, which its exit removes even when the JVM is killed (memory_guard)
     local_dir = scratch_folder("etlstack-spark-local-")
     log4j = f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}"
+    builder = SparkSession.builder
+    for key, value in cluster_conf(settings).items():
+        builder = builder.config(key, value)
     _SESSION = (
-        SparkSession.builder.master(settings.spark_master or f"local[{settings.threads}]")
+        builder.master(settings.spark_master or f"local[{settings.threads}]")
         .appName("etlstack")
         .config("spark.driver.memory", settings.spark_driver_memory)
         .config("spark.local.dir", str(local_dir))
@@ -72,6 +75,36 @@ def spark_session(settings: EngineSettings):
     )
     _SESSION.sparkContext.setLogLevel("ERROR")
     return _SESSION
+
+
+def cores_in_use(settings: EngineSettings) -> int:
+    """The cores a run's tasks take: local[threads], or a cluster's executors when the settings
+    say how many (else the driver's threads stand in for them)."""
+    on_cluster = bool(settings.spark_master) and not settings.spark_master.startswith("local")
+    if on_cluster and settings.spark_executor_instances:
+        return settings.spark_executor_instances * (settings.spark_executor_cores or 1)
+    return settings.threads
+
+
+def cluster_conf(settings: EngineSettings) -> dict[str, str]:
+    """Executors' memory, cores and number (a cluster), and the event log, from settings."""
+    conf = {}
+    if settings.spark_executor_memory:
+        conf["spark.executor.memory"] = settings.spark_executor_memory
+    cores, instances = settings.spark_executor_cores, settings.spark_executor_instances
+    if cores:
+        conf["spark.executor.cores"] = str(cores)
+    if instances:
+        conf["spark.executor.instances"] = str(instances)
+        # a standalone master starts executors until the run holds spark.cores.max cores
+        conf["spark.cores.max"] = str(instances * (cores or 1))
+    if settings.spark_event_log_dir:
+        folder = settings.spark_event_log_dir.resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        conf["spark.eventLog.enabled"] = "true"
+        conf["spark.eventLog.dir"] = folder.as_uri()
+        conf["spark.eventLog.compress"] = "false"  # plain JSON lines for bench.spark_model
+    return conf
 
 
 def read_raw(spark, inputs: Inputs):
