@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from bench.harness.machine import RESULTS
 from bench.harness.matrix import Case, Matrix, base_engine
 from bench.harness.memory_cap import MemoryWatchdog
 from bench.harness.results_json import ResultsWriter
+from bench.spark_model.digest import digest_folder
 from python_engines.core.errors import EtlStackError
 from python_engines.core.process_tree import TreeSampler, cores_available
 
@@ -57,6 +59,24 @@ def run_try(
     command = [sys.executable, "-m", "bench.harness.measure_once", case.engine, str(folder)]
     command += ["--load"] if load else []
     roots = cluster.worker_pids if (cluster and case.cluster_workers) else []
+    env = try_environment(case, cluster, master)
+    spark = base_engine(case.engine) == "spark"
+    with tempfile.TemporaryDirectory(prefix="bench-spark-events-") as events:
+        if spark:  # Spark's own record of jobs, stages and tasks (bench.spark_model)
+            env["ETLSTACK_SPARK_EVENT_LOG_DIR"] = events
+        figures = _measured(command, env, roots, memory_cap_bytes)
+        if spark and "wall_seconds" in figures:
+            figures["spark_event_log"] = digest_folder(Path(events))
+    if memory_cap_bytes and figures.get("over_memory_cap"):
+        return figures
+    if figures.pop("returncode") != 0:
+        lines = [line for line in figures["stderr"].strip().splitlines() if line.strip()]
+        raise EtlStackError(f"{case.label} on {folder.name} failed: {(lines or ['?'])[-1]}")
+    return figures
+
+
+def _measured(command: list[str], env: dict, roots: list[int], memory_cap_bytes: int | None):
+    """The try's process run and sampled; its figures, or how it failed or was stopped."""
     started = time.perf_counter()
     with TreeSampler(roots) as executors:
         child = subprocess.Popen(
@@ -64,7 +84,7 @@ def run_try(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=try_environment(case, cluster, master),
+            env=env,
             start_new_session=True,  # its own process group: a cap stops it and its JVM
         )
         watchdog = (
@@ -78,12 +98,12 @@ def run_try(
     if memory_cap_bytes and watchdog.exceeded:
         return {"over_memory_cap": True, "rss_when_stopped": watchdog.highest, "seconds": wall}
     if child.returncode != 0:
-        lines = [line for line in stderr.strip().splitlines() if line.strip()]
-        raise EtlStackError(f"{case.label} on {folder.name} failed: {(lines or ['?'])[-1]}")
+        return {"returncode": child.returncode, "stderr": stderr}
     figures = json.loads(stdout.strip().splitlines()[-1])
     figures["peak_rss_bytes"] += executors.rss_bytes
     figures["cpu_seconds"] += executors.cpu_seconds
     figures["process_seconds"] = wall  # with interpreter exit and output hashing
+    figures["returncode"] = 0
     return figures
 
 
@@ -122,6 +142,8 @@ def try_record(case: Case, rows: int, number: int, figures: dict) -> dict:
         "cold": number == 1,
         "rows_in": figures["rows_in"],
         "process_seconds": round(figures["process_seconds"], 3),
+        # Spark's jobs, stages and task timings (bench.spark_model.digest); None elsewhere
+        "spark_event_log": figures.get("spark_event_log"),
     }
 
 
