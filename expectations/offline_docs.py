@@ -62,6 +62,11 @@ VENDORED = {
 REMOTE_LOGO = re.compile(
     r"https://great-expectations-web-assets\.s3[\w.-]*\.amazonaws\.com/[\w-]+\.png(\?[^\"')\s]*)?"
 )
+# a script or link tag pointing at a vendored copy, and the CDN attributes it must lose
+VENDORED_TAG = re.compile(r"<(?:script|link)\b[^>]*/vendor/[^>]*>", re.IGNORECASE)
+CDN_ATTRIBUTE = re.compile(
+    r"\s+(?:integrity|crossorigin)(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?", re.IGNORECASE
+)
 # a reference the browser loads by itself: src/href of script, link, img…; url() and @import in CSS
 EXTERNAL_ASSET = re.compile(
     r"<(?:script|link|img|iframe|source|embed|object|video|audio)\b[^>]*?"
@@ -91,7 +96,15 @@ def make_offline(site: Path) -> None:
 def _localised(text: str, static: str) -> str:
     for url, local in VENDORED.items():
         text = text.replace(f'"{url}"', f'"{static}/vendor/{local}"')
+    text = VENDORED_TAG.sub(_without_cdn_attributes, text)
     return REMOTE_LOGO.sub(f"{static}/images/logo-long.png", text)
+
+
+def _without_cdn_attributes(tag: re.Match) -> str:
+    """A vendored script or stylesheet tag without ``integrity`` and ``crossorigin``: over
+    file:// a crossorigin request fails and the browser refuses the file (GX's pages then load
+    but Bootstrap's tabs and modals do nothing); the copies are the site's own."""
+    return CDN_ATTRIBUTE.sub("", tag.group(0))
 
 
 def external_asset_references(site: Path) -> list[str]:

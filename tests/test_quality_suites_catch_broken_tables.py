@@ -201,6 +201,36 @@ def test_data_docs_render_styled_in_chromium_with_no_network(lake: Path) -> None
     assert screenshot(index, SCREENSHOT).stat().st_size > 10_000
 
 
+SCRIPTS_RAN = ("typeof jQuery", "typeof jQuery.fn.modal", "typeof jQuery.fn.bootstrapTable")
+
+
+@pytest.mark.slow
+def test_data_docs_scripts_run_with_no_network_and_a_tab_opens(lake: Path) -> None:
+    """jQuery, Bootstrap's plugins (tabs, modals, "Show more info…") and bootstrap-table load
+    from the site's copies over file://, and clicking the Expectation Suites tab shows it."""
+    assert validate(lake).exit_code == 0
+    index = lake.resolve() / "data_docs" / "polars" / "index.html"
+    suites = ("#Expectation-Suites", "display")
+    before = computed_styles(index, [suites]).styles
+    assert before["#Expectation-Suites display"] == "none"
+    page = computed_styles(
+        index, [suites], expressions=SCRIPTS_RAN, clicks=("#Expectation-Suites-tab",)
+    )
+    assert page.values == {expression: "function" for expression in SCRIPTS_RAN}
+    assert page.styles["#Expectation-Suites display"] == "block"
+
+
+def test_a_local_script_with_cdn_attributes_is_refused_over_file_urls(tmp_path: Path) -> None:
+    """The control: ``crossorigin`` on a file:// script makes Chromium refuse it, which is why
+    the Data Docs' vendored tags lose it."""
+    (tmp_path / "x.js").write_text("window.loaded = 'yes';")
+    for name, attributes in (("plain", ""), ("cdn", ' crossorigin="anonymous"')):
+        page = tmp_path / f"{name}.html"
+        page.write_text(f'<html><body><script src="x.js"{attributes}></script></body></html>')
+        value = computed_styles(page, [], expressions=("window.loaded",)).values["window.loaded"]
+        assert value == ("yes" if name == "plain" else "undefined")
+
+
 @pytest.mark.slow
 def test_a_page_that_needs_the_network_renders_unstyled_in_the_offline_browser(tmp_path) -> None:
     """The control: the same check on a page linking Bootstrap from its CDN fails offline."""

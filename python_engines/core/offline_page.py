@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_engines.core.errors import EtlStackError
@@ -36,16 +36,26 @@ PROBE_ID = "etlstack-offline-probe"
 PROBE = """
 <script>
 window.addEventListener("load", function () {
-  var asked = %s, styles = {};
-  asked.forEach(function (item) {
-    var node = document.querySelector(item[0]);
-    styles[item[0] + " " + item[1]] =
-      node ? getComputedStyle(node).getPropertyValue(item[1]) : null;
+  var asked = %s, expressions = %s, clicks = %s, styles = {}, values = {};
+  clicks.forEach(function (selector) {
+    var node = document.querySelector(selector);
+    if (node) { node.click(); }
   });
-  var out = document.createElement("pre");
-  out.id = "%s";
-  out.textContent = JSON.stringify(styles);
-  document.body.appendChild(out);
+  setTimeout(function () {  // after the clicks' transitions (Bootstrap's fade: 150 ms)
+    asked.forEach(function (item) {
+      var node = document.querySelector(item[0]);
+      styles[item[0] + " " + item[1]] =
+        node ? getComputedStyle(node).getPropertyValue(item[1]) : null;
+    });
+    expressions.forEach(function (expression) {
+      try { values[expression] = String(eval(expression)); }
+      catch (error) { values[expression] = "error: " + error.message; }
+    });
+    var out = document.createElement("pre");
+    out.id = "%s";
+    out.textContent = JSON.stringify({styles: styles, values: values});
+    document.body.appendChild(out);
+  }, clicks.length ? 1000 : 0);
 });
 </script>
 """
@@ -55,6 +65,7 @@ window.addEventListener("load", function () {
 class RenderedPage:
     styles: dict[str, str | None]  # "<selector> <property>" → computed value (None: no element)
     dom: str
+    values: dict[str, str] = field(default_factory=dict)  # JS expression → its value as text
 
 
 def chromium() -> str:
@@ -98,11 +109,16 @@ def computed_styles(
     asked: list[tuple[str, str]],
     allow_network: bool = False,
     timeout: float = 60,
+    expressions: tuple[str, ...] = (),
+    clicks: tuple[str, ...] = (),
 ) -> RenderedPage:
-    """The computed ``(selector, css property)`` values of ``page`` rendered with no network."""
+    """The computed ``(selector, css property)`` values of ``page`` rendered with no network,
+    and the values of JavaScript ``expressions`` — read after clicking the ``clicks`` selectors,
+    in order, once the page has loaded (what a reader's click does, its scripts included)."""
     page = page.resolve()
     html = page.read_text(encoding="utf-8")
-    probe = PROBE % (json.dumps([list(a) for a in asked]), PROBE_ID)
+    listed = (json.dumps([list(a) for a in asked]), json.dumps(expressions), json.dumps(clicks))
+    probe = PROBE % (*listed, PROBE_ID)
     marker = "</body>" if "</body>" in html else None
     probed = html.replace(marker, probe + marker, 1) if marker else html + probe
     copy = page.with_name(f".{page.stem}-probe-{uuid.uuid4().hex[:8]}.html")
@@ -116,7 +132,7 @@ def computed_styles(
         raise EtlStackError(f"{page.name}: the page did not finish loading in Chromium")
     text = dom[start:].split(">", 1)[1].split("</pre>", 1)[0]
     found = json.loads(_unescape(text))
-    return RenderedPage(found, dom)
+    return RenderedPage(found["styles"], dom, found["values"])
 
 
 def screenshot(
