@@ -220,6 +220,7 @@ def test_data_docs_scripts_run_with_no_network_and_a_tab_opens(lake: Path) -> No
     assert page.styles["#Expectation-Suites display"] == "block"
 
 
+@pytest.mark.slow
 def test_a_local_script_with_cdn_attributes_is_refused_over_file_urls(tmp_path: Path) -> None:
     """The control: ``crossorigin`` on a file:// script makes Chromium refuse it, which is why
     the Data Docs' vendored tags lose it."""
