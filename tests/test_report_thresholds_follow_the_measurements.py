@@ -11,7 +11,7 @@ import pytest
 
 from bench.report_builder.build import build_document, build_report
 from bench.report_builder.decision import GIB
-from bench.report_builder.scaling_model import fit_amdahl
+from bench.spark_model.scale_out import CLUSTER, scale_out_model
 
 PRINTS = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
 
@@ -102,32 +102,47 @@ def test_doubling_an_engines_memory_halves_its_threshold() -> None:
     assert hungry[0] == pytest.approx(lean[0] / 2, rel=0.05)
 
 
-def _cluster_try(workers: int, read: float, sql: float, fetch: float, other: float) -> dict:
-    stages = {"read": read, "sessionized": sql, "fetch": fetch, "other": other}
-    wall = 8 + sum(stages.values())
+# one job of one stage, four 1 s tasks on one slot, from 3 s to 7 s of a 10 s application:
+# 6 s with no job running (the driver's), 4 s of tasks
+ONE_STAGE = {
+    "wall_ms": 10_000,
+    "executors": {"driver": 1},
+    "jobs": [[0, 3000, 7000, [0]]],
+    "stages": [
+        {
+            "id": 0,
+            "parents": [],
+            "at": [3000, 7000],
+            "tasks": [[3000, 4000], [4000, 5000], [5000, 6000], [6000, 7000]],
+        }
+    ],
+    "summary": [],
+}
+
+
+def _cluster_try(workers: int, wall: float) -> dict:
     extra = {"threads": workers, "cluster_workers": workers, "startup": 8}
-    return {**_try("spark", 1_000_000, 1, wall, 2e9, **extra), "stages": stages}
+    return {**_try("spark", 1_000_000, 1, wall, 2e9, **extra), "spark_event_log": ONE_STAGE}
 
 
-def test_the_cluster_model_splits_the_fewest_worker_run_by_stage() -> None:
-    tries = [_cluster_try(1, 20, 60, 6, 4), _cluster_try(2, 15, 35, 6, 4)]
-    model = fit_amdahl(tries)
-    assert model is not None and model.source == "standalone cluster"
-    assert model.startup == 8
-    assert model.serial == pytest.approx(10)  # fetch + other: the driver's part
-    assert model.parallel == pytest.approx(80)  # read + SQL stages, split over K workers
-    assert model.seconds(4) == pytest.approx(8 + 10 + 20)
-    assert model.median_points() == [(1, 90.0), (2, 60.0)]  # the measurements, shown beside
+def test_the_cluster_model_replays_the_fewest_worker_runs_tasks() -> None:
+    tries = [_cluster_try(1, 11.0), _cluster_try(2, 10.0)]
+    model = scale_out_model(tries, host_cores=2)
+    assert model is not None and (model.source, model.base_case) == (CLUSTER, "K=1")
+    assert model.outside == pytest.approx(1)  # 11 s wall, 10 s of Spark application
+    assert model.driver(1_000_000) == pytest.approx(6)  # no job running: the driver's part
+    assert model.seconds(1) == pytest.approx(1 + 6 + 4)  # the four tasks on one slot
+    assert model.seconds(4) == pytest.approx(1 + 6 + 1)  # ... on four
+    assert model.measured.medians(1_000_000) == [(1, 11.0), (2, 10.0)]  # shown beside
 
 
-def test_a_contended_second_worker_does_not_zero_the_parallel_part() -> None:
+def test_a_contended_second_worker_does_not_stop_the_model_scaling() -> None:
     """On 2 cores K = 2 can be slower than K = 1 (contention): the model still follows the
-    stages, and the slower measured point stays visible as a measurement."""
-    tries = [_cluster_try(1, 20, 60, 6, 4), _cluster_try(2, 25, 75, 6, 4)]
-    model = fit_amdahl(tries)
-    assert model.parallel_share == pytest.approx(80 / 90)
+    tasks, and the slower measured point stays visible as a measurement."""
+    tries = [_cluster_try(1, 11.0), _cluster_try(2, 14.0)]
+    model = scale_out_model(tries, host_cores=2)
     assert model.seconds(64) < model.seconds(2) < model.seconds(1)
-    assert (2, 110.0) in model.median_points()
+    assert (2, 14.0) in model.measured.medians(1_000_000)
 
 
 def test_the_report_files_are_written_from_a_results_file(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from bench.report_builder.analysis import CaseSummary, memory_fits, summarize_ca
 from bench.report_builder.costs import largest_vm, load_prices
 from bench.report_builder.decision import Decision, decide, mermaid, svg
 from bench.report_builder.document import Document, to_html, to_markdown
-from bench.report_builder.scaling_model import fit_amdahl
+from bench.report_builder.horizontal import horizontal, no_model_reason
+from bench.spark_model.scale_out import scale_out_model
 
 
 def build_document(results: dict) -> Document:
@@ -21,10 +22,11 @@ def build_document(results: dict) -> Document:
     stopped = [t for t in results["tries"] if t.get("over_memory_cap")]
     cases = summarize_cases(tries)
     times, memory = time_fits(cases), memory_fits(cases)
-    model = fit_amdahl(tries)
+    machine = header["machine"]
+    model = scale_out_model(tries, machine["cores"])
     prices = load_prices()
     big = largest_vm(prices)
-    machine = header["machine"]
+    decision = decide(cases, memory, machine["memory_gib"], big, model, no_model_reason(tries))
     doc = Document(f"etlstack bench — {header['date']}")
     _run_description(doc, header)
     sections.verification(doc, tries)
@@ -36,10 +38,10 @@ def build_document(results: dict) -> Document:
     sections.vertical(doc, cases, memory, machine["memory_gib"], big.memory_gib)
     if header["matrix"].get("memory_cap_gib"):
         sections.memory_cap(doc, tries, stopped, header["matrix"]["memory_cap_gib"])
-    sections.horizontal(doc, tries, model)
-    sections.costs(doc, cases, times, memory, model, prices)
+    day = decision.day_events if decision else None
+    horizontal(doc, tries, model, machine["cores"], day)
+    sections.costs(doc, cases, times, memory, model, prices, machine["cores"])
     doc.heading("Decision")
-    decision = decide(cases, memory, machine["memory_gib"], big, model)
     _decision_section(doc, decision, header["matrix"].get("load"))
     _methodology(doc, header["method"])
     return doc

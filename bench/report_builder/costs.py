@@ -1,5 +1,6 @@
 """Cost per run and per million events: one memory-optimised VM (the smallest that holds the
-engine's modelled peak memory) vs a Spark cluster of K general-purpose VMs (the fitted model).
+engine's modelled peak memory) vs a Spark cluster of K general-purpose VMs (the scale-out model:
+a replay of the measured tasks).
 Prices: bench/prices.csv, a dated snapshot of published on-demand list prices."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report_builder.analysis import MemoryLine, TimeLine
-from bench.report_builder.scaling_model import AmdahlFit
+from bench.spark_model.scale_out import ScaleOutModel
 
 PRICES = Path(__file__).parent.parent / "prices.csv"
 USABLE_MEMORY = 0.8  # of a VM's RAM an engine may take (OS, page cache, headroom)
@@ -23,9 +24,10 @@ ASSUMPTIONS = (
     f"One VM: the cheapest memory-optimised type whose RAM x {USABLE_MEMORY} holds the engine's "
     "fitted peak RSS at that size; its run time is the time fitted on this machine (no credit "
     "for its extra cores: conservative for Polars and DuckDB, which use them).",
-    f"Spark cluster: K x {WORKER_TYPE} workers plus one driver of the same type; each vCPU is one "
-    "one-core worker of the fitted model T = start-up + serial + parallel / cores, scaled "
-    "linearly with the rows. A model, not a measurement beyond the K measured here.",
+    f"Spark cluster: K x {WORKER_TYPE} workers plus one driver of the same type; each worker is "
+    "an executor whose vCPUs are task slots of the scale-out model (the measured tasks replayed "
+    "on K x vCPU slots, multiplied with the events; see the horizontal-scaling section). A "
+    "model, not a measurement beyond the K measured here.",
 )
 
 
@@ -86,9 +88,11 @@ def single_vm(
     return CostPoint(label, rows, vm.name, seconds, run_cost(vm.usd_per_hour, seconds))
 
 
-def spark_cluster(rows: int, workers: int, model: AmdahlFit, prices: list[Instance]) -> CostPoint:
+def spark_cluster(
+    rows: int, workers: int, model: ScaleOutModel, prices: list[Instance]
+) -> CostPoint:
     vm = next(p for p in prices if p.name == WORKER_TYPE)
-    seconds = model.seconds(workers * vm.vcpu, rows)
+    seconds = model.seconds(workers, rows, cores=vm.vcpu)
     cost = run_cost(vm.usd_per_hour, seconds, machines=workers + 1)
     return CostPoint(f"spark cluster {workers}x (model)", rows, vm.name, seconds, cost)
 

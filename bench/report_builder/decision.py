@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bench.report_builder.analysis import GIB, CaseSummary, MemoryLine
 from bench.report_builder.costs import USABLE_MEMORY, Instance
-from bench.report_builder.scaling_model import AmdahlFit
+from bench.spark_model.scale_out import ScaleOutModel
 
 SINGLE_NODE = ("polars", "duckdb")  # the product's engines (native Polars is a baseline only)
 
@@ -27,9 +27,10 @@ class Decision:
     steps: tuple[Step, ...]
     otherwise: str
     notes: tuple[str, ...]
+    day_events: int  # a day beyond every threshold: twice the biggest (the Spark outlook's)
 
 
-def _events(n: float) -> str:
+def in_words(n: float) -> str:
     if n >= 1e9:
         return f"{n / 1e9:.1f} billion"
     if n >= 1e6:
@@ -48,9 +49,11 @@ def decide(
     memory: dict[str, MemoryLine],
     machine_gib: float,
     big_vm: Instance,
-    model: AmdahlFit | None,
+    model: ScaleOutModel | None,
+    no_model: str | None = None,
 ) -> Decision | None:
-    """The flowchart from this run's fits; None without a Polars or DuckDB case to size."""
+    """The flowchart from this run's fits; None without a Polars or DuckDB case to size.
+    ``no_model``: why there is no Spark model, when there is none (None: no Spark to model)."""
     largest = max(c.rows for c in cases)
     at_largest = {c.label: c for c in cases if c.rows == largest}
     engines = _fitted_engines(cases, memory, at_largest)
@@ -67,10 +70,25 @@ def decide(
     if spark is not None:
         notes.append(spark)
     otherwise = f"split the day into parts that fit and run {fastest} per part, or a Spark cluster"
+    day = day_beyond(steps)
     if model is not None:
         notes.append(_model_note(model))
-        otherwise += _model_outlook(model, steps)
-    return Decision(tuple(sorted(steps, key=lambda s: s.events)), otherwise, tuple(notes))
+        otherwise += _model_outlook(model, day)
+    elif no_model:
+        notes.append(no_model)
+    steps = sorted(steps, key=lambda s: s.events)
+    return Decision(tuple(steps), otherwise, tuple(notes), day)
+
+
+def day_beyond(steps: list[Step]) -> int:
+    """Twice the biggest threshold, to two significant figures: a day no single node takes."""
+    return int(float(f"{2 * max(step.events for step in steps):.2g}"))
+
+
+def duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 def _fitted_engines(
@@ -99,12 +117,12 @@ def _fastest_steps(
     """The fastest engine on this machine, then on the biggest VM."""
     return [
         Step(
-            f"events per day <= {_events(capacity[0])}?",
+            f"events per day <= {in_words(capacity[0])}?",
             capacity[0],
             f"{fastest} on this machine ({machine_gib:.0f} GiB)",
         ),
         Step(
-            f"events per day <= {_events(capacity[1])}?",
+            f"events per day <= {in_words(capacity[1])}?",
             capacity[1],
             f"{fastest} on one {big_vm.name} ({big_vm.memory_gib:.0f} GiB)",
         ),
@@ -132,7 +150,7 @@ def _frugal_step(
     if frugal != fastest and capacity[frugal][1] > capacity[fastest][1]:
         ratio = at_largest[engines[frugal]].wall.median / at_largest[engines[fastest]].wall.median
         return Step(
-            f"events per day <= {_events(capacity[frugal][1])}?",
+            f"events per day <= {in_words(capacity[frugal][1])}?",
             capacity[frugal][1],
             f"{frugal} on one {big_vm.name} ({ratio:.1f}x the time of {fastest})",
         )
@@ -157,21 +175,29 @@ def _spark_note(
     )
 
 
-def _model_note(model: AmdahlFit) -> str:
-    """The fitted Spark model's parallel share and start-up."""
+def _model_note(model: ScaleOutModel) -> str:
+    """What the Spark model is and its error on the measured points."""
+    worst = model.worst_check
+    error = (
+        f"error on measured points {', '.join(f'{c.host_error:+.0%}' for c in model.checks)} "
+        f"(host-bounded; largest {abs(worst.host_error):.0%})"
+        if worst
+        else "no measured pair to check it on"
+    )
     return (
-        f"Spark model: {model.parallel_share:.0%} of the pipeline parallel, start-up "
-        f"{model.startup:.1f} s (fitted on {model.source}, {model.rows:,} events)"
+        f"Spark model: replay of the measured tasks (the median {model.base_case} try, "
+        f"{model.source}, {model.rows:,} events) on one-core workers; {error}"
     )
 
 
-def _model_outlook(model: AmdahlFit, steps: list[Step]) -> str:
-    """The model's hours for twice the biggest threshold on 64 one-core workers."""
-    beyond = 2 * max(step.events for step in steps)
-    hours = model.seconds(64, rows=int(beyond)) / 3600
+def _model_outlook(model: ScaleOutModel, day: int) -> str:
+    """The model's time for the day beyond every threshold on 64 one-core workers."""
+    took = duration(model.seconds(64, rows=day))
+    worst = model.worst_check
+    error = f"; error on measured points up to {abs(worst.host_error):.0%}" if worst else ""
     return (
-        f" (model: {model.parallel_share:.0%} of Spark's work parallel; a day of "
-        f"{_events(beyond)} events on 64 one-core workers ≈ {hours:.1f} h)"
+        f" (Spark model, a replay of the measured tasks: a day of {in_words(day)} events on 64 "
+        f"one-core workers ≈ {took}{error})"
     )
 
 

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 
 from bench.report_builder.analysis import GIB, CaseSummary, by_label
 from bench.report_builder.costs import CostPoint
-from bench.report_builder.scaling_model import MODEL_WORKERS, AmdahlFit
+from bench.spark_model.scale_out import CLUSTER, MODEL_WORKERS, Measured, ScaleOutModel
 
 
 def _png(figure) -> bytes:
@@ -96,22 +96,43 @@ def threads_scaling(cases: list[CaseSummary]) -> bytes:
     return _png(figure)
 
 
-def cluster_scaling(model: AmdahlFit) -> bytes:
+def cluster_scaling(measured: Measured, rows: int, model: ScaleOutModel | None) -> bytes:
+    """Measured medians solid; the model's figures dashed (the replay) and dotted (Ernest)."""
     figure, axes = plt.subplots(figsize=(6.5, 4))
-    workers = list(MODEL_WORKERS)
-    axes.plot(workers, [model.seconds(k) for k in workers], "--", label="model (not measured)")
+    points = measured.medians(rows)
     axes.plot(
-        [k for k, _ in model.median_points()],
-        [model.startup + s for _, s in model.median_points()],
-        "o",
-        label=f"measured ({model.source})",
+        [k for k, _ in points],
+        [s for _, s in points],
+        "o-",
+        label=f"measured ({measured.source}, medians)",
     )
-    axes.set(xscale="log", xlabel="one-core workers K", ylabel="seconds (start-up included)")
+    workers = list(MODEL_WORKERS) if model else [k for k, _ in points]
+    if model is not None:
+        replayed = [model.seconds(k, rows) for k in workers]
+        axes.plot(workers, replayed, "--", label="model: replay of the measured tasks")
+        if model.ernest is not None:
+            fitted = [model.ernest_seconds(k, rows) for k in workers]
+            axes.plot(workers, fitted, ":", label="model: Ernest fit")
+        bounded = _host_bounded(model, measured.source, rows)
+        if bounded:
+            axes.plot(*zip(*bounded, strict=True), "x", label="model on this host (the checks)")
+    across = "one-core workers K" if measured.source == CLUSTER else "K: workers (model), threads"
+    axes.set(xscale="log", xlabel=across, ylabel="wall seconds")
     axes.set_xticks(workers, [str(k) for k in workers])
-    axes.set_title(f"Spark horizontal scaling at {model.rows:,} events")
+    axes.set_title(f"Spark horizontal scaling at {rows:,} events")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
     return _png(figure)
+
+
+def _host_bounded(model: ScaleOutModel, source: str, rows: int) -> list[tuple[int, float]]:
+    """The checks' host-bounded predictions of the measured kind at ``rows``: (K, seconds)."""
+    cluster = source == CLUSTER
+    return [
+        (int(c.target.split("=")[1]) if cluster else int(c.target.split()[0]), c.host_seconds)
+        for c in model.checks
+        if c.rows == rows and c.target.startswith("K=") == cluster
+    ]
 
 
 def cost_per_million(points: list[CostPoint]) -> bytes:

@@ -16,16 +16,8 @@ from bench.report_builder.costs import (
 )
 from bench.report_builder.decision import best_local
 from bench.report_builder.document import Document
-from bench.report_builder.scaling_model import MODEL_WORKERS
+from bench.report_builder.horizontal import error_table
 
-SCALES_OUT = (
-    "What scales out: Spark — the same SQL runs on K workers (measured here on a real standalone "
-    "cluster with K = 1 and 2 one-core workers; beyond that the fitted model). What does not: the "
-    "Polars and DuckDB paths run on one machine only — more cores and memory on that machine "
-    "(vertical), nothing beyond it, except splitting the input by day and running independent "
-    "days on different machines (the incremental load then stitches sessions across midnight "
-    "in order, one day after the other)."
-)
 MEMORY_METHOD = (
     "Memory: bytes of peak RSS per event are fitted (least squares, peak = base + per-event x "
     "events) over the sizes run; the largest day an engine takes in X GiB is where that line "
@@ -209,31 +201,7 @@ def memory_cap(doc: Document, tries: list[dict], stopped: list[dict], cap_gib: f
     doc.table(["case", "largest completed", "stopped at", "RSS when stopped, GiB"], rows)
 
 
-def horizontal(doc: Document, tries: list[dict], model) -> None:
-    doc.heading("Horizontal scaling: Spark on a standalone cluster")
-    doc.paragraph(SCALES_OUT)
-    if model is None:
-        doc.paragraph("No Spark tries with two worker counts or thread counts: no model fitted.")
-        return
-    doc.paragraph(
-        f"Model from the stage times of the fewest-worker run on {model.source} at "
-        f"{model.rows:,} events: start-up {model.startup:.1f} s + serial {model.serial:.1f} s "
-        f"(fetch to the driver and the rest) + parallel {model.parallel:.1f} s / K (read and the "
-        "SQL stages, tasks over partitions). Measured pipeline seconds: "
-        + ", ".join(f"K={k}: {s:.1f} s" for k, s in model.median_points())
-        + f". The fewest-worker run already kept {model.base_cpu_percent:.0f} % of this host's "
-        "cores busy (driver, master, worker and executor JVMs), so more workers on this host "
-        "measure contention, not scaling. Every row below is the MODEL (perfectly parallel "
-        "stages: optimistic for Spark); only the measured points above are measurements."
-    )
-    doc.table(
-        ["K one-core workers", "seconds", "kind"],
-        [[k, fmt_s(model.seconds(k)), "model"] for k in MODEL_WORKERS],
-    )
-    doc.image("cluster_scaling.png", plots.cluster_scaling(model), "cluster scaling (model)")
-
-
-def costs(doc: Document, cases, times, memory, model, prices) -> None:
+def costs(doc: Document, cases, times, memory, model, prices, cores: int) -> None:
     doc.heading("Cost per run and per million events")
     doc.bullets(list(ASSUMPTIONS))
     sizes = sorted({c.rows for c in cases})
@@ -274,5 +242,10 @@ def costs(doc: Document, cases, times, memory, model, prices) -> None:
     )
     if missing:
         doc.bullets(missing)
+    if model is not None:
+        doc.paragraph("The Spark cluster rows are the scale-out model's figures.")
+        error_table(doc, model, cores, why=False)  # beside the modelled rows
+    elif any(c.engine == "spark" for c in cases):
+        doc.paragraph("No Spark cluster rows: no scale-out model (see the horizontal section).")
     if points:
         doc.image("cost_per_million.png", plots.cost_per_million(points), "cost per million")
