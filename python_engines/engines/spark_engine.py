@@ -27,6 +27,8 @@ from python_engines.inputs.files import Inputs
 
 LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
 _SESSION = None
+# a kept stage of at most this many rows is broadcast to the joins that read it
+BROADCAST_ROWS = 250_000
 # name → (identity of the Arrow table, persisted DataFrame, the table: held, so that no other
 # table can be given its identity while the entry stands)
 _REGISTERED: dict[str, tuple] = {}
@@ -149,7 +151,14 @@ class SparkEngine:
         self.cached: dict = {}
 
     def load_raw(self, inputs: Inputs) -> int:
-        return self._keep("raw_events", read_raw(self.spark, inputs))
+        """Parquet: a view that cleansing reads once (counting its rows decodes no value; a
+        copy of every row in the block store cost more than reading the files again). CSV:
+        kept, as parsing records that may span lines is the costly part."""
+        frame = read_raw(self.spark, inputs)
+        if inputs.file_format == "csv":
+            return self._keep("raw_events", frame)
+        frame.createOrReplaceTempView("raw_events")
+        return frame.count()
 
     def register(self, name: str, table: pa.Table) -> None:
         """Arrow → Spark; a table registered before in this session (the reference) is reused."""
@@ -221,6 +230,12 @@ class SparkEngine:
 
         frame = frame.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
         rows = frame.count()
+        if rows <= BROADCAST_ROWS:
+            # a checkpoint's size is unknown to the planner, which then shuffles both sides of a
+            # join with it (10M events: every passing row, to meet the ids with copies); cached,
+            # its size is known and a small stage is broadcast to the join instead
+            frame = frame.cache()
+            frame.count()
         frame.createOrReplaceTempView(name)
         replaced = self.cached.get(name)  # a stage made again from itself (cleansed + stored rows)
         self.cached[name] = frame
