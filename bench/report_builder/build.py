@@ -12,11 +12,13 @@ from bench.report_builder.costs import largest_vm, load_prices
 from bench.report_builder.decision import Decision, decide, mermaid, svg
 from bench.report_builder.document import Document, to_html, to_markdown
 from bench.report_builder.horizontal import horizontal, no_model_reason
+from bench.report_builder.verdict import verdict
 from bench.spark_model.scale_out import scale_out_model
 
 
-def build_document(results: dict) -> Document:
-    """The whole report (text, tables, plots, flowchart) from a results.json's contents."""
+def build_document(results: dict, events_per_day: int | None = None) -> Document:
+    """The whole report (text, tables, plots, flowchart) from a results.json's contents, the
+    verdict first (with the answer for ``events_per_day``, when given)."""
     header = results["header"]
     tries = [t for t in results["tries"] if not t.get("over_memory_cap")]
     stopped = [t for t in results["tries"] if t.get("over_memory_cap")]
@@ -28,6 +30,8 @@ def build_document(results: dict) -> Document:
     big = largest_vm(prices)
     decision = decide(cases, memory, machine["memory_gib"], big, model, no_model_reason(tries))
     doc = Document(f"etlstack bench — {header['date']}")
+    verdict(doc, cases, decision, model, machine, events_per_day)
+    doc.heading("Run")
     _run_description(doc, header)
     sections.verification(doc, tries)
     _median_table(doc, cases)
@@ -152,9 +156,11 @@ def _methodology(doc: Document, method: str) -> None:
     )
 
 
-def build_report(folder: Path, readme: Path | None = None) -> list[Path]:
+def build_report(
+    folder: Path, readme: Path | None = None, events_per_day: int | None = None
+) -> list[Path]:
     results = read_results(folder)
-    doc = build_document(results)
+    doc = build_document(results, events_per_day)
     if readme is not None:
         from bench.report_builder.readme import fragment, write_readme_section
 

@@ -11,13 +11,19 @@ from bench.report_builder.document import Document, to_markdown
 from python_engines.core.errors import EtlStackError
 
 START, END = "<!-- bench-report:start -->", "<!-- bench-report:end -->"
-KEEP = ("Medians with 95 % bootstrap intervals", "Decision", "Verified before timed")
+KEEP = (
+    "Verdict",
+    "Run",
+    "Medians with 95 % bootstrap intervals",
+    "Decision",
+    "Verified before timed",
+)
 
 
 def fragment(doc: Document, report_dir: Path, readme: Path) -> str:
-    """The report's opening lines, then the sections in KEEP (plots left to the report)."""
+    """The sections in KEEP, the verdict first (plots left to the report)."""
     picked = Document(doc.title)
-    keeping = True  # the paragraphs before the first heading (machine, matrix)
+    keeping = True  # anything before the first heading
     for block in doc.blocks:
         if block[0] == "h2":
             keeping = block[1] in KEEP

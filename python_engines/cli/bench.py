@@ -19,6 +19,17 @@ bench_app = typer.Typer(
 )
 
 
+EventsPerDayOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        envvar="ETLSTACK_EVENTS_PER_DAY",
+        help="Your day's events: the verdict says which engine for it, and whether that was "
+        "measured, fitted or extrapolated. \\[env ETLSTACK_EVENTS_PER_DAY]",
+    ),
+]
+
+
 @bench_app.callback()
 @friendly_errors
 def bench(
@@ -66,6 +77,7 @@ def bench(
         ),
     ] = None,
     report: Annotated[bool, typer.Option(help="Write report.md/report.html after.")] = True,
+    events_per_day: EventsPerDayOption = None,
     archive: Annotated[
         bool, typer.Option(help="Also keep a dated copy of results.json in bench/results/.")
     ] = True,
@@ -98,13 +110,13 @@ def bench(
         path = run_bench(matrix, out, on_try, archive=RESULTS if archive else None)
     console.print(f"[green]verified and measured[/green]: {literal(path)}")
     if report:
-        _report(out)
+        _report(out, events_per_day=events_per_day)
 
 
-def _report(folder: Path, readme: Path | None = None) -> None:
+def _report(folder: Path, readme: Path | None = None, events_per_day: int | None = None) -> None:
     from bench.report_builder.build import build_report
 
-    written = build_report(folder, readme)
+    written = build_report(folder, readme, events_per_day)
     console.print("[green]report[/green]: " + literal(", ".join(str(p) for p in written)))
 
 
@@ -116,9 +128,10 @@ def report_command(
         Path | None,
         typer.Option(help="Also rewrite this README's section between the bench-report markers."),
     ] = None,
+    events_per_day: EventsPerDayOption = None,
 ) -> None:
     """Rebuild report.md and report.html (plots, tables, flowchart) from a results file."""
-    _report(folder.parent if folder.is_file() else folder, readme)
+    _report(folder.parent if folder.is_file() else folder, readme, events_per_day)
 
 
 def _parts() -> dict[str, object]:

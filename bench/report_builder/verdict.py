@@ -1,0 +1,101 @@
+"""The report's first section: the answer for this run in a few lines a lead can paste into a
+decision record — which engine for which day size on this machine, the measured figures and
+their spread, and which figures were measured, which fitted and which extrapolated or modelled.
+Everything comes from the same fits and flowchart as the sections below; nothing is typed in."""
+
+from __future__ import annotations
+
+from bench.report_builder.analysis import CaseSummary
+from bench.report_builder.decision import Decision, in_words
+from bench.report_builder.document import Document
+from bench.report_builder.sections import fmt_s
+from bench.spark_model.scale_out import ScaleOutModel
+
+# a figure up to this many times the largest size measured is "fitted"; beyond, "extrapolated"
+FITTED_RANGE = 10
+
+
+def kind_of(events: float, largest: int) -> str:
+    """How far a figure for ``events`` is from what was measured."""
+    if events <= largest:
+        return "measured"
+    times = events / largest
+    if times <= FITTED_RANGE:
+        return f"fitted, {times:,.0f}x the largest size measured"
+    return f"extrapolated, {times:,.0f}x the largest size measured"
+
+
+def answer_for(decision: Decision, events: float) -> str:
+    """The flowchart's answer for a day of ``events``."""
+    for step in decision.steps:
+        if events <= step.events:
+            return step.answer
+    return decision.otherwise
+
+
+def _fastest_line(cases: list[CaseSummary], largest: int) -> str:
+    at_largest = sorted(
+        (c for c in cases if c.rows == largest and not c.cluster_workers),
+        key=lambda c: c.wall.median,
+    )
+    best = at_largest[0]
+    others = ", ".join(
+        f"{c.label} {fmt_s(c.wall.median)} s ({c.wall.median / best.wall.median:.1f}x)"
+        for c in at_largest[1:]
+    )
+    spread = f"95 % CI {fmt_s(best.wall.ci_low)}-{fmt_s(best.wall.ci_high)} s, {best.wall.n} tries"
+    return (
+        f"Fastest measured at {largest:,} events: **{best.label}**, median "
+        f"{fmt_s(best.wall.median)} s ({spread})" + (f"; then {others}." if others else ".")
+    )
+
+
+def _steps_lines(decision: Decision, largest: int) -> list[str]:
+    lines = [
+        f"A day of up to {in_words(step.events)} events: {step.answer} — "
+        f"{kind_of(step.events, largest)}."
+        for step in decision.steps
+    ]
+    lines.append(f"More: {decision.otherwise}.")
+    return lines
+
+
+def _model_line(model: ScaleOutModel | None) -> str:
+    if model is None or model.worst_check is None:
+        return "Spark beyond the workers measured: no model in this run (no event logs)."
+    error = abs(model.worst_check.host_error)
+    return (
+        "Spark beyond the workers measured: modelled (its measured tasks replayed); "
+        f"error on the measured points up to {error:.0%}."
+    )
+
+
+def verdict(
+    doc: Document,
+    cases: list[CaseSummary],
+    decision: Decision | None,
+    model: ScaleOutModel | None,
+    machine: dict,
+    events_per_day: int | None = None,
+) -> None:
+    """The verdict section, first in the report."""
+    largest = max(c.rows for c in cases)
+    sizes = ", ".join(f"{r:,}" for r in sorted({c.rows for c in cases}))
+    doc.heading("Verdict")
+    doc.paragraph(
+        f"On this machine ({machine['cpu']}, {machine['cores']} cores, "
+        f"{machine['memory_gib']} GiB), sizes measured: {sizes} events. Anything larger is fitted "
+        f"(up to {FITTED_RANGE}x the largest size) or extrapolated, and said so."
+    )
+    lines = [_fastest_line(cases, largest)]
+    if decision is None:
+        lines.append("No Polars or DuckDB case: no single-node threshold to compute.")
+    else:
+        lines += _steps_lines(decision, largest)
+        if events_per_day:
+            lines.append(
+                f"Your day of {events_per_day:,} events: {answer_for(decision, events_per_day)} "
+                f"— {kind_of(events_per_day, largest)}."
+            )
+    lines.append(_model_line(model))
+    doc.bullets(lines)
