@@ -54,6 +54,37 @@ def clean_events(small_events: pl.DataFrame, sidecar: pl.DataFrame) -> pl.DataFr
 PARITY_FIXTURE = Path(__file__).parent / "fixtures" / "parity"
 ETLSTACK = str(Path(sys.executable).with_name("etlstack"))  # the installed command, as users run it
 
+# one job of one stage, four 1 s tasks on one slot, from 3 s to 7 s of a 10 s application:
+# 6 s with no job running (the driver's), 4 s of tasks
+ONE_STAGE_DIGEST = {
+    "wall_ms": 10_000,
+    "executors": {"driver": 1},
+    "jobs": [[0, 3000, 7000, [0]]],
+    "stages": [
+        {
+            "id": 0,
+            "parents": [],
+            "at": [3000, 7000],
+            "tasks": [[3000, 4000], [4000, 5000], [5000, 6000], [6000, 7000]],
+        }
+    ],
+    "summary": [],
+}
+
+
+def bench_results(tries: list[dict], matrix: dict, versions: dict | None = None) -> dict:
+    """A results.json's contents around hand-made tries: a 2-core, 24 GiB test machine."""
+    machine = {"cpu": "test", "cores": 2, "memory_gib": 24.0, "python": "3.11", "os": "linux"}
+    header = {
+        "date": "2026-12-01T00:00:00+00:00",
+        "machine": machine,
+        "git_commit": "abc",
+        "versions": versions or {"polars": "2.1.0"},
+        "matrix": {"threads": [2], "seed": 42, "load": False, "cluster_workers": [], **matrix},
+        "method": "synthetic",
+    }
+    return {"header": header, "tries": tries}
+
 
 def etlstack(
     *args: str, cwd: Path | None = None, timeout: float = 300, **env: str

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ONE_STAGE_DIGEST, bench_results
 
 from bench.report_builder.build import build_document, build_report
 from bench.report_builder.document import to_markdown
@@ -20,23 +21,6 @@ from bench.spark_model.scale_out import MODEL_WORKERS, scale_out_model
 
 PRINTS = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
 SMALL, LARGE = 1_000_000, 10_000_000
-
-# one job of one stage, four 1 s tasks on one slot, from 3 s to 7 s of a 10 s application:
-# 6 s with no job running (the driver's), 4 s of tasks
-ONE_STAGE = {
-    "wall_ms": 10_000,
-    "executors": {"driver": 1},
-    "jobs": [[0, 3000, 7000, [0]]],
-    "stages": [
-        {
-            "id": 0,
-            "parents": [],
-            "at": [3000, 7000],
-            "tasks": [[3000, 4000], [4000, 5000], [5000, 6000], [6000, 7000]],
-        }
-    ],
-    "summary": [],
-}
 
 
 def _try(engine: str, rows: int, repeat: int, wall: float, rss: float, **extra) -> dict:
@@ -60,7 +44,7 @@ def _try(engine: str, rows: int, repeat: int, wall: float, rss: float, **extra) 
 
 
 def _spark(rows: int, repeat: int, wall: float, cpu: float, **where) -> dict:
-    log = copy.deepcopy(ONE_STAGE)
+    log = copy.deepcopy(ONE_STAGE_DIGEST)
     return _try("spark", rows, repeat, wall, 2e9, cpu=cpu, spark_event_log=log, **where)
 
 
@@ -83,25 +67,9 @@ def synthetic() -> dict:
                     _spark(rows, repeat, 11.0, 12.0, threads=1, cluster_workers=1),
                     _spark(rows, repeat, 12.5, 30.0, threads=2, cluster_workers=2),
                 ]
-    machine = {"cpu": "test", "cores": 2, "memory_gib": 24.0, "python": "3.11", "os": "linux"}
-    matrix = {
-        "rows": [SMALL, LARGE],
-        "engines": ["polars", "duckdb", "spark"],
-        "threads": [1, 2],
-        "repeat": 2,
-        "seed": 42,
-        "load": False,
-        "cluster_workers": [1, 2],
-    }
-    header = {
-        "date": "2026-12-01T00:00:00+00:00",
-        "machine": machine,
-        "git_commit": "abc",
-        "versions": {"pyspark": "4.1.0"},
-        "matrix": matrix,
-        "method": "synthetic",
-    }
-    return {"header": header, "tries": tries}
+    matrix = {"rows": [SMALL, LARGE], "engines": ["polars", "duckdb", "spark"], "threads": [1, 2]}
+    matrix |= {"repeat": 2, "cluster_workers": [1, 2]}
+    return bench_results(tries, matrix, versions={"pyspark": "4.1.0"})
 
 
 def _markdown(results: dict) -> str:

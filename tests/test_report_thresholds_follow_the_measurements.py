@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ONE_STAGE_DIGEST, bench_results
 
 from bench.report_builder.build import build_document, build_report
 from bench.report_builder.decision import GIB
@@ -56,25 +57,8 @@ def synthetic(polars_bytes_per_event: float) -> dict:
                 tries.append(
                     _try("spark", rows, repeat, seconds * scale, 2e9, threads=k, cluster_workers=k)
                 )
-    machine = {"cpu": "test", "cores": 2, "memory_gib": 24.0, "python": "3.11", "os": "linux"}
-    matrix = {
-        "rows": [1_000_000, 10_000_000],
-        "engines": ["polars", "duckdb", "spark"],
-        "threads": [2],
-        "repeat": 3,
-        "seed": 42,
-        "load": False,
-        "cluster_workers": [1, 2],
-    }
-    header = {
-        "date": "2026-12-01T00:00:00+00:00",
-        "machine": machine,
-        "git_commit": "abc",
-        "versions": {"polars": "2.1.0"},
-        "matrix": matrix,
-        "method": "synthetic",
-    }
-    return {"header": header, "tries": tries}
+    matrix = {"rows": [1_000_000, 10_000_000], "engines": ["polars", "duckdb", "spark"]}
+    return bench_results(tries, {**matrix, "repeat": 3, "cluster_workers": [1, 2]})
 
 
 def _thresholds(markdown: str) -> list[float]:
@@ -102,27 +86,9 @@ def test_doubling_an_engines_memory_halves_its_threshold() -> None:
     assert hungry[0] == pytest.approx(lean[0] / 2, rel=0.05)
 
 
-# one job of one stage, four 1 s tasks on one slot, from 3 s to 7 s of a 10 s application:
-# 6 s with no job running (the driver's), 4 s of tasks
-ONE_STAGE = {
-    "wall_ms": 10_000,
-    "executors": {"driver": 1},
-    "jobs": [[0, 3000, 7000, [0]]],
-    "stages": [
-        {
-            "id": 0,
-            "parents": [],
-            "at": [3000, 7000],
-            "tasks": [[3000, 4000], [4000, 5000], [5000, 6000], [6000, 7000]],
-        }
-    ],
-    "summary": [],
-}
-
-
 def _cluster_try(workers: int, wall: float) -> dict:
     extra = {"threads": workers, "cluster_workers": workers, "startup": 8}
-    return {**_try("spark", 1_000_000, 1, wall, 2e9, **extra), "spark_event_log": ONE_STAGE}
+    return {**_try("spark", 1_000_000, 1, wall, 2e9, **extra), "spark_event_log": ONE_STAGE_DIGEST}
 
 
 def test_the_cluster_model_replays_the_fewest_worker_runs_tasks() -> None:

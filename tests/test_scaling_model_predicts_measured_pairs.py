@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ONE_STAGE_DIGEST
 
 from bench.spark_model.digest import digest, from_digest
 from bench.spark_model.event_log import read_event_log
@@ -14,23 +15,6 @@ from bench.spark_model.replay import replay
 from bench.spark_model.validation import checks
 
 RECORDED = Path(__file__).parent / "fixtures" / "spark_event_log_small.jsonl"
-
-# one job of one stage, four 1 s tasks on one slot, from 3 s to 7 s of a 10 s application:
-# 6 s with no job running (the driver's), 4 s of tasks
-ONE_STAGE = {
-    "wall_ms": 10_000,
-    "executors": {"driver": 1},
-    "jobs": [[0, 3000, 7000, [0]]],
-    "stages": [
-        {
-            "id": 0,
-            "parents": [],
-            "at": [3000, 7000],
-            "tasks": [[3000, 4000], [4000, 5000], [5000, 6000], [6000, 7000]],
-        }
-    ],
-    "summary": [],
-}
 
 
 def _try(threads: int, workers: int | None, wall: float, cpu: float, log: dict | None) -> dict:
@@ -58,7 +42,10 @@ def test_a_digest_replays_as_the_recorded_log(slots: int) -> None:
 def test_two_threads_predicted_from_one_by_replay_and_by_the_hosts_cpu() -> None:
     # base: 11 s wall (1 s of Python outside the application), 12 CPU seconds of which 4 in tasks.
     # 2 slots: replay = 1 + 6 + 2 = 9 s; the same JVM does the same 12 CPU s on 2 cores: >= 6 s
-    tries = [_try(1, None, 11.0, 12.0, ONE_STAGE), _try(2, None, 10.0, 12.0, ONE_STAGE)]
+    tries = [
+        _try(1, None, 11.0, 12.0, ONE_STAGE_DIGEST),
+        _try(2, None, 10.0, 12.0, ONE_STAGE_DIGEST),
+    ]
     (check,) = checks(tries, host_cores=2)
     assert (check.base, check.target) == ("1 thread", "2 threads")
     assert check.replay_seconds == pytest.approx(9.0)
@@ -69,7 +56,7 @@ def test_two_threads_predicted_from_one_by_replay_and_by_the_hosts_cpu() -> None
 def test_a_second_worker_repeats_the_jvm_work_the_host_must_fit_on_its_cores() -> None:
     # K=1 -> K=2: the replay still says 9 s; the 8 CPU s outside tasks are done again by the
     # second executor JVM: 12 + 8 = 20 CPU s on 2 cores take >= 10 s, the measured wall
-    tries = [_try(1, 1, 11.0, 12.0, ONE_STAGE), _try(1, 2, 10.0, 30.0, ONE_STAGE)]
+    tries = [_try(1, 1, 11.0, 12.0, ONE_STAGE_DIGEST), _try(1, 2, 10.0, 30.0, ONE_STAGE_DIGEST)]
     (check,) = checks(tries, host_cores=2)
     assert (check.base, check.target) == ("K=1", "K=2")
     assert check.replay_seconds == pytest.approx(9.0)
@@ -78,5 +65,5 @@ def test_a_second_worker_repeats_the_jvm_work_the_host_must_fit_on_its_cores() -
 
 
 def test_a_pair_with_one_side_unmeasured_is_not_checked() -> None:
-    assert checks([_try(1, None, 11.0, 12.0, ONE_STAGE)], host_cores=2) == []
+    assert checks([_try(1, None, 11.0, 12.0, ONE_STAGE_DIGEST)], host_cores=2) == []
     assert checks([_try(1, None, 11.0, 12.0, None), _try(2, None, 9, 9, None)], 2) == []
