@@ -79,13 +79,18 @@ def spark_session(settings: EngineSettings):
     return _SESSION
 
 
+def executor_cores(settings: EngineSettings) -> int | None:
+    """The cores the settings give a run's executors in all (None: they do not say)."""
+    if not settings.spark_executor_instances:
+        return None
+    return settings.spark_executor_instances * (settings.spark_executor_cores or 1)
+
+
 def cores_in_use(settings: EngineSettings) -> int:
     """The cores a run's tasks take: local[threads], or a cluster's executors when the settings
     say how many (else the driver's threads stand in for them)."""
     on_cluster = bool(settings.spark_master) and not settings.spark_master.startswith("local")
-    if on_cluster and settings.spark_executor_instances:
-        return settings.spark_executor_instances * (settings.spark_executor_cores or 1)
-    return settings.threads
+    return (on_cluster and executor_cores(settings)) or settings.threads
 
 
 def cluster_conf(settings: EngineSettings) -> dict[str, str]:
@@ -99,7 +104,7 @@ def cluster_conf(settings: EngineSettings) -> dict[str, str]:
     if instances:
         conf["spark.executor.instances"] = str(instances)
         # a standalone master starts executors until the run holds spark.cores.max cores
-        conf["spark.cores.max"] = str(instances * (cores or 1))
+        conf["spark.cores.max"] = str(executor_cores(settings))
     if settings.spark_event_log_dir:
         folder = settings.spark_event_log_dir.resolve()
         folder.mkdir(parents=True, exist_ok=True)
