@@ -12,9 +12,8 @@ from bench.spark_model.scale_out import (
     MODEL_WORKERS,
     ScaleOutModel,
     measured_scaling,
-    spark_tries,
 )
-from bench.spark_model.validation import Check
+from bench.spark_model.validation import Check, spark_tries
 
 SCALES_OUT = (
     "What scales out: Spark — the same SQL runs on K workers (measured here on a real standalone "

@@ -1,6 +1,8 @@
 """An event log kept small enough for results.json: the jobs, the stages that ran tasks with
-their parents and each task's launch and finish (ms from the application's start), and the
-per-stage summary a report shows. ``from_digest`` gives back an ``EventLog`` the replay reads."""
+their parents and each task's launch and finish (ms from the application's start), and each
+stage's summary (task time, GC, serde, shuffle, spill: the evidence of where a try's time went,
+for a reader of results.json; the report does not show it). ``from_digest`` gives back an
+``EventLog`` the replay reads."""
 
 from __future__ import annotations
 

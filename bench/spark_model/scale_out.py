@@ -37,7 +37,7 @@ from bench.spark_model.digest import from_digest
 from bench.spark_model.ernest import ErnestModel, fit_ernest
 from bench.spark_model.event_log import EventLog, driver_seconds
 from bench.spark_model.replay import replay
-from bench.spark_model.validation import Check, checks
+from bench.spark_model.validation import Check, checks, outside_seconds, spark_tries
 
 MODEL_WORKERS = (1, 2, 4, 8, 16, 32, 64)
 ERNEST_MIN_POINTS = 4  # Ernest fits four coefficients
@@ -112,10 +112,6 @@ class ScaleOutModel:
         return max(self.checks, key=lambda c: abs(c.host_error), default=None)
 
 
-def spark_tries(tries: list[dict]) -> list[dict]:
-    return [t for t in tries if t.get("engine") == "spark" and t.get("wall_seconds")]
-
-
 def _is_cluster(t: dict) -> bool:
     return bool(t.get("cluster_workers"))
 
@@ -181,7 +177,7 @@ def scale_out_model(tries: list[dict], host_cores: int) -> ScaleOutModel | None:
         base_case=case,
         rows=rows,
         base_wall=chosen["wall_seconds"],
-        outside=chosen["wall_seconds"] - (log.app_end_ms - log.app_start_ms) / 1000,
+        outside=outside_seconds(chosen, log),
         log=log,
         driver=fit_driver(base, chosen),
         checks=tuple(checks(tries, host_cores)),

@@ -58,25 +58,26 @@ def predict(base: dict, slots: int, executor_jvms: float, host_cores: int) -> tu
     """The base try's wall predicted on ``slots`` one-core slots: (replay, on this host).
     ``executor_jvms``: how many times the base's JIT and GC work the target does."""
     log = from_digest(base["spark_event_log"])
-    outside = base["wall_seconds"] - log.app_end_ms / 1000  # Python before/after the app
-    plain = outside + replay(log, slots, 1).predicted_seconds
+    plain = outside_seconds(base, log) + replay(log, slots, 1).predicted_seconds
     cpu = base["cpu_seconds"] + background_cpu_seconds(base, log) * (executor_jvms - 1)
     return plain, max(plain, cpu / host_cores)
 
 
-def _spark_tries(tries: list[dict]) -> list[dict]:
-    return [
-        t
-        for t in tries
-        if t.get("engine") == "spark" and t.get("spark_event_log") and t.get("wall_seconds")
-    ]
+def spark_tries(tries: list[dict]) -> list[dict]:
+    """The Spark tries that finished (a try stopped at a memory cap has no wall)."""
+    return [t for t in tries if t.get("engine") == "spark" and t.get("wall_seconds")]
+
+
+def outside_seconds(try_: dict, log: EventLog) -> float:
+    """A try's wall outside its Spark application: Python before and after it."""
+    return try_["wall_seconds"] - (log.app_end_ms - log.app_start_ms) / 1000
 
 
 def checks(tries: list[dict], host_cores: int) -> list[Check]:
     """Every measured pair (1 → 2 threads, K=1 → K=2) of every size, tries of the base case
     predicted one by one, their median set beside the target's median."""
     found = []
-    spark = _spark_tries(tries)
+    spark = [t for t in spark_tries(tries) if t.get("spark_event_log")]
     pairs = [("threads", 1, 2, "{} thread{}"), ("cluster_workers", 1, 2, "K={}")]
     for rows in sorted({t["rows"] for t in spark}):
         for key, low, high, label in pairs:
