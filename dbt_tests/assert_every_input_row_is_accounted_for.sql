@@ -2,7 +2,7 @@
 with
 
 files as (
-    select run_id, sum(rows_in) as rows_in from {{ ref('data_quality_daily') }} group by run_id
+    select run_id, sum(rows_in) as rows_in from {{ ref('data_quality_by_file') }} group by run_id
 ),
 
 runs as (

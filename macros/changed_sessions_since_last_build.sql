@@ -1,7 +1,7 @@
 {#- Two CTEs for an incremental mart (fct_sessions, fct_pages): `last_build`, the latest
     `loaded_at` the mart holds for this engine namespace, and `changed_sessions`, every session
-    whose event or session row the lakehouse wrote after it. Expects CTEs `events` and `sessions`
-    (the staging models) before it. -#}
+    whose event or session row the lakehouse wrote after it (one `loaded_at` per run, the same
+    in every table: analytics/lakehouse_files.py). -#}
 {% macro changed_sessions_since_last_build() %}
 last_build as (
     -- rows built from another engine's namespace count as never built (all rebuilt, then the
@@ -14,8 +14,12 @@ last_build as (
 ),
 
 changed_sessions as (
-    select session_id from events where loaded_at > (select loaded_at from last_build)
+    select session_id
+    from {{ ref('stg_events') }}
+    where loaded_at > (select loaded_at from last_build)
     union
-    select session_id from sessions where loaded_at > (select loaded_at from last_build)
+    select session_id
+    from {{ ref('stg_sessions') }}
+    where loaded_at > (select loaded_at from last_build)
 )
 {% endmacro %}

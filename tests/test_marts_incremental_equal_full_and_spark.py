@@ -26,10 +26,11 @@ MARTS = [
     "fct_sessions",
     "fct_pages",
     "dim_users",
-    "daily_traffic",
+    "sessions_by_start_day",
+    "activity_by_day",
     "conversion_funnel",
     "country_device",
-    "data_quality_daily",
+    "data_quality_by_file",
 ]
 DBT = str(Path(sys.executable).with_name("dbt"))
 
@@ -173,3 +174,18 @@ def test_query_reads_every_engines_tables_and_the_marts(marts_lake, monkeypatch)
         app, ["query", "select nope from duckdb.events", "--warehouse", warehouse]
     )
     assert failed.exit_code == 1 and "Traceback" not in failed.output
+
+
+def test_every_table_marks_a_runs_rows_with_that_runs_one_load_time(marts_lake) -> None:
+    """A run commits its tables one after another; its rows carry one loaded_at in all of them
+    (the run's last commit), so a mart built from events does not take the same run's
+    sessions, committed a moment later, for newer rows and rebuild everything."""
+    from python_engines.analytics.lakehouse_views import register_lakehouse
+
+    with duckdb.connect() as con:
+        register_lakehouse(con, marts_lake["warehouse"], None, marts_lake["data_dir"])
+        runs = {t for (t,) in con.execute("select distinct loaded_at from duckdb.runs").fetchall()}
+        assert len(runs) == 4  # the bulk and three daily loads
+        for table in ("events", "sessions", "rejected_events", "cleansed_events"):
+            times = con.execute(f"select distinct loaded_at from duckdb.{table}").fetchall()
+            assert {t for (t,) in times} <= runs, table

@@ -1,9 +1,17 @@
--- Sessions that reached each funnel step in order, by the day the session started and device.
--- A session reaches step k when an event of step k comes after the event with which it reached
--- step k-1 (events ordered by time, then event id): a purchase before any product view does not
--- count as reaching "purchase". Steps come from the funnel_steps seed (up to var
--- funnel_max_steps).
-{% set max_steps = var('funnel_max_steps') %}
+-- Sessions that reached each funnel step, by the day the session started and its device. The
+-- steps are the funnel_steps seed, as many as it lists (numbered 1, 2, ... without gaps).
+--
+-- var funnel_type:
+--   closed (default) - a session enters at step 1 and reaches step k when its events complete
+--                      steps 1 .. k in order (macro funnel_depth): a purchase before any product
+--                      view does not reach "purchase".
+--   open             - a session enters at any step (GA4's open funnel): it reaches step k when it
+--                      has an event of step k, whatever came before. Counts need not fall from
+--                      step to step.
+{% set funnel_type = var('funnel_type') %}
+{% if funnel_type not in ('closed', 'open') %}
+    {{ exceptions.raise_compiler_error("var funnel_type must be closed or open, not " ~ funnel_type) }}
+{% endif %}
 
 with
 
@@ -19,43 +27,29 @@ steps as (
     select * from {{ ref('funnel_steps') }}
 ),
 
-positioned as (
-    select
-        events.session_id,
-        steps.step_number,
-        row_number() over ({{ in_session_order('events') }}) as position
-    from events
-    left join steps on events.event_type = steps.event_type
-),
-
 step_events as (
-    select session_id, step_number, position from positioned where step_number is not null
+    select events.session_id, events.event_ts, events.event_id, steps.step_number
+    from events
+    inner join steps on events.event_type = steps.event_type
 ),
 
-reached_1 as (
-    select session_id, min(position) as position
+{% if funnel_type == 'closed' %}
+depths as (
+    select session_id, {{ funnel_depth() }} as depth
     from step_events
-    where step_number = 1
     group by session_id
 ),
-{% for k in range(2, max_steps + 1) %}
-reached_{{ k }} as (
-    select step_events.session_id, min(step_events.position) as position
-    from step_events
-    inner join reached_{{ k - 1 }} as previous
-        on step_events.session_id = previous.session_id
-        and step_events.position > previous.position
-    where step_events.step_number = {{ k }}
-    group by step_events.session_id
-),
-{% endfor %}
 
 reached as (
-    {% for k in range(1, max_steps + 1) %}
-    select session_id, {{ k }} as step_number from reached_{{ k }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select depths.session_id, steps.step_number
+    from depths
+    inner join steps on steps.step_number <= depths.depth
 ),
+{% else %}
+reached as (
+    select distinct session_id, step_number from step_events
+),
+{% endif %}
 
 counted as (
     select
@@ -75,24 +69,39 @@ grid as (
     cross join steps
 ),
 
-final as (
+filled as (
     select
         grid.session_date,
         grid.device,
         grid.step_number,
         grid.step_name,
-        coalesce(counted.sessions_reached, 0) as sessions_reached,
-        coalesce(counted.sessions_reached, 0) * 1e0 / nullif(
-            first_value(coalesce(counted.sessions_reached, 0)) over (
-                partition by grid.session_date, grid.device order by grid.step_number
-            ),
-            0
-        ) as rate_from_first_step
+        coalesce(counted.sessions_reached, 0) as sessions_reached
     from grid
     left join counted
         on grid.session_date = counted.session_date
         and grid.device = counted.device
         and grid.step_number = counted.step_number
+),
+
+final as (
+    select
+        session_date,
+        device,
+        step_number,
+        step_name,
+        '{{ funnel_type }}' as funnel_type,
+        sessions_reached,
+        sessions_reached * 1e0 / nullif(
+            first_value(sessions_reached) over (
+                partition by session_date, device order by step_number
+            ),
+            0
+        ) as rate_from_first_step,
+        sessions_reached * 1e0 / nullif(
+            lag(sessions_reached) over (partition by session_date, device order by step_number),
+            0
+        ) as rate_from_previous_step
+    from filled
 )
 
 select * from final

@@ -1,58 +1,77 @@
 -- One row per day and page: events, views, distinct users, entrances, exits and the time spent
--- on the page (the gap to the session's next event; a session's last event has none).
+-- on the page (the gap to the session's next event; a session's last event has none). An
+-- entrance is a session's first view and an exit its last (macros/entrance_and_exit.sql),
+-- counted on the day that view happened.
 --
 -- Incremental (DuckDB; delete+insert on event_date): every day holding an event of a session
--- written since the last build, and every day a replaced copy of an event left, is recomputed
+-- written since the last build, and every day whose event count no longer matches the lakehouse
+-- (a later copy of an event that won the duplicate rule moved it off that day), is recomputed
 -- whole; the post-hook deletes days left with no events.
--- depends_on: {{ ref('stg_rejected_events') }}
--- depends_on: {{ ref('stg_cleansed_events') }}
 {{ config(
     unique_key='event_date',
     incremental_strategy='delete+insert',
+    on_schema_change='fail',
     post_hook="{{ delete_rows_gone_from_lakehouse('event_date', 'stg_events') }}"
 ) }}
 
-with
-
-events as (
-    select * from {{ ref('stg_events') }}
-),
-
-sessions as (
-    select * from {{ ref('stg_sessions') }}
-),
-
-{% if is_incremental() %}
-rejected_events as (
-    select * from {{ ref('stg_rejected_events') }}
-),
-
-cleansed_events as (
-    select * from {{ ref('stg_cleansed_events') }}
-),
-
+{% set scope %}
 {{ changed_sessions_since_last_build() }},
 
-touched_days as (
-    select event_date
-    from events
-    where session_id in (select session_id from changed_sessions)
-    union
-    -- a later copy of an event id that won the duplicate rule may have moved it to another day
-    select event_date
-    from cleansed_events
-    where event_id in (
-        select event_id
-        from rejected_events
-        where reason = 'duplicate_event_id'
-            and loaded_at > (select loaded_at from last_build)
-    )
+day_counts as (
+    select event_date, count(*) as events
+    from {{ ref('stg_events') }}
+    group by event_date
 ),
 
+built_day_counts as (
+    select event_date, sum(events) as events
+    from {{ this }}
+    where lakehouse_engine = '{{ var("engine") }}'
+    group by event_date
+),
+
+changed_spans as (
+    -- a changed session's events may fall on every day it spans (the time to its next event,
+    -- its entrance and exit can move between them)
+    select session_date as first_day, {{ utc_date("session_end") }} as last_day
+    from {{ ref('stg_sessions') }}
+    where session_id in (select session_id from changed_sessions)
+),
+
+touched_days as (
+    select day_counts.event_date
+    from day_counts
+    left join built_day_counts on day_counts.event_date = built_day_counts.event_date
+    where exists (
+        select 1
+        from changed_spans
+        where day_counts.event_date between changed_spans.first_day and changed_spans.last_day
+    )
+    -- a day that lost an event and gained none holds no changed session
+    or built_day_counts.events is distinct from day_counts.events
+)
+{% endset %}
+
+{#- one row per touched day, with the first day a session spanning one of them starts on -#}
+{% set touched = incremental_scope(scope, "
+    select event_date, (
+        -- timestamps compared, one date cast: a cast per session row costs more than the scan
+        select cast(min(session_start) as date)
+        from " ~ ref('stg_sessions') ~ "
+        where session_end >= (select cast(min(event_date) as timestamptz) from touched_days)
+            and session_start < (select cast(max(event_date) + 1 as timestamptz) from touched_days)
+    )
+    from touched_days order by event_date") %}
+{% set touched_days = touched | map(attribute=0) | list %}
+{% set first_day = touched[0][1] if touched else none %}
+
+with
+
+{% if is_incremental() %}
 scoped_sessions as (
-    select distinct session_id
-    from events
-    where event_date in (select event_date from touched_days)
+    select session_id
+    from {{ ref('stg_events') }}
+    where event_date in ({{ date_list(touched_days) }})
 ),
 {% endif %}
 
@@ -66,28 +85,14 @@ session_events as (
         event_type,
         loaded_at,
         lead({{ epoch_us('event_ts') }}) over ({{ in_session_order() }})
-            - {{ epoch_us('event_ts') }} as micros_to_next_event
-    from events
+            - {{ epoch_us('event_ts') }} as micros_to_next_event,
+        {{ is_entrance() }} as is_entrance,
+        {{ is_exit() }} as is_exit
+    from {{ ref('stg_events') }}
     {% if is_incremental() %}
     where session_id in (select session_id from scoped_sessions)
+        and event_date >= {{ date_list([first_day]) }}
     {% endif %}
-),
-
--- entry and exit pages are the pipeline's (python_engines/sql/06_sessionized.sql): counted from
--- the sessions, not decided again here; a session enters on its first day and exits on its last
-session_ends as (
-    select event_date, page_url, sum(entrances) as entrances, sum(exits) as exits
-    from (
-        select session_date as event_date, entry_page as page_url, 1 as entrances, 0 as exits
-        from sessions
-        union all
-        select cast(session_end as date), exit_page, 0, 1
-        from sessions
-    ) as ends
-    {% if is_incremental() %}
-    where event_date in (select event_date from touched_days)
-    {% endif %}
-    group by event_date, page_url
 ),
 
 by_page as (
@@ -97,33 +102,32 @@ by_page as (
         count(*) as events,
         count(case when {{ is_view() }} then 1 end) as views,
         count(distinct user_id) as users,
+        count(case when is_entrance then 1 end) as entrances,
+        count(case when is_exit then 1 end) as exits,
         sum(micros_to_next_event) / 1e6 as seconds_on_page,
         avg(micros_to_next_event) / 1e6 as avg_seconds_on_page,
         max(loaded_at) as loaded_at
     from session_events
     {% if is_incremental() %}
-    where event_date in (select event_date from touched_days)
+    where event_date in ({{ date_list(touched_days) }})
     {% endif %}
     group by event_date, page_url
 ),
 
 final as (
     select
-        by_page.event_date,
-        by_page.page_url,
-        by_page.events,
-        by_page.views,
-        by_page.users,
-        coalesce(session_ends.entrances, 0) as entrances,
-        coalesce(session_ends.exits, 0) as exits,
-        by_page.seconds_on_page,
-        by_page.avg_seconds_on_page,
-        by_page.loaded_at,
+        event_date,
+        page_url,
+        events,
+        views,
+        users,
+        entrances,
+        exits,
+        seconds_on_page,
+        avg_seconds_on_page,
+        loaded_at,
         '{{ var("engine") }}' as lakehouse_engine
     from by_page
-    left join session_ends
-        on by_page.event_date = session_ends.event_date
-        and by_page.page_url is not distinct from session_ends.page_url
 )
 
 select * from final

@@ -3,74 +3,95 @@
 -- Incremental (DuckDB; delete+insert on session_id): the sessions with any event or session row
 -- written since the last build, sessions gone from the lakehouse (merged into another by a late
 -- event), and every later session of those users (their session numbers may shift) are
--- recomputed; the post-hook deletes the sessions that are gone.
+-- recomputed; the post-hook deletes the sessions that are gone. Only the touched users' sessions
+-- are numbered, and only their days' events read, so a daily file costs a fraction of a full
+-- build.
 {{ config(
     unique_key='session_id',
     incremental_strategy='delete+insert',
-    post_hook="{{ delete_rows_gone_from_lakehouse('session_id', 'stg_sessions') }}"
+    on_schema_change='fail',
+    post_hook=[
+        "{{ delete_rows_gone_from_lakehouse('session_id', gone_scope='touched') }}",
+        "{{ drop_incremental_scope('touched') }}",
+    ]
 ) }}
+
+{% set scope %}
+{{ changed_sessions_since_last_build() }},
+
+gone_sessions as (
+    select session_id, user_id, session_start
+    from {{ this }}
+    where session_id not in (select session_id from {{ ref('stg_sessions') }})
+),
+
+touched as (
+    -- where each touched user's sessions must be rebuilt from, and the sessions that are gone
+    select user_id, session_start, cast(null as varchar) as gone_session_id
+    from {{ ref('stg_sessions') }}
+    where session_id in (select session_id from changed_sessions)
+    union all
+    select user_id, session_start, session_id
+    from gone_sessions
+)
+{% endset %}
+{% set touched_table = incremental_scope_table(scope, 'touched') %}
+{% set first_day = incremental_scope(
+    scope, 'select cast(min(session_start) as date) from '
+        ~ (touched_table if touched_table else 'touched')
+) | map(attribute=0) | list %}
 
 with
 
-sessions as (
-    select * from {{ ref('stg_sessions') }}
+{% if is_incremental() %}
+rebuild_from as (
+    select user_id, min(session_start) as session_start
+    {% if touched_table %}
+    from {{ touched_table }}
+    {% else %}
+    from (with {{ scope }} select * from touched) as touched
+    {% endif %}
+    group by user_id
 ),
-
-events as (
-    select * from {{ ref('stg_events') }}
-),
+{% endif %}
 
 users as (
     select * from {{ ref('stg_users') }}
 ),
 
-{% if is_incremental() %}
-{{ changed_sessions_since_last_build() }},
-
-gone_sessions as (
-    select user_id, session_start
-    from {{ this }}
-    where session_id not in (select session_id from sessions)
-),
-
-rebuild_from as (
-    select user_id, min(session_start) as session_start
-    from (
-        select sessions.user_id, sessions.session_start
-        from sessions
-        inner join changed_sessions on sessions.session_id = changed_sessions.session_id
-        union all
-        select user_id, session_start from gone_sessions
-    ) as touched
-    group by user_id
-),
-{% endif %}
-
 numbered as (
-    -- numbered over all of a user's sessions, before the incremental filter
+    -- numbered over all of a user's sessions (on an incremental build, every session of a
+    -- touched user: numbering is per user, so nothing else is needed), on the key columns only
     select
-        *,
+        session_id,
         row_number() over (
             partition by user_id order by session_start, session_id
         ) as session_number
-    from sessions
+    from {{ ref('stg_sessions') }}
+    {% if is_incremental() %}
+    where user_id in (select user_id from rebuild_from)
+    {% endif %}
 ),
 
 batch as (
-    select numbered.*
-    from numbered
+    select sessions.*, numbered.session_number
+    from {{ ref('stg_sessions') }} as sessions
+    inner join numbered on sessions.session_id = numbered.session_id
     {% if is_incremental() %}
+    -- the rebuilt sessions: a touched user's, from the first one that changed
     inner join rebuild_from
-        on numbered.user_id = rebuild_from.user_id
-        and numbered.session_start >= rebuild_from.session_start
+        on sessions.user_id = rebuild_from.user_id
+        and sessions.session_start >= rebuild_from.session_start
     {% endif %}
 ),
 
 batch_events as (
-    select events.*
-    from events
+    select session_id, event_id, event_ts, event_type, page_url, loaded_at
+    from {{ ref('stg_events') }}
     {% if is_incremental() %}
-    where events.session_id in (select session_id from batch)
+    where session_id in (select session_id from batch)
+        -- a touched user's rebuilt sessions start on or after this day
+        and event_date >= {{ date_list(first_day) }}
     {% endif %}
 ),
 
@@ -81,49 +102,62 @@ event_counts as (
         count(case when event_type = '{{ event_type }}' then 1 end) as {{ event_type }}_count,
         {% endfor %}
         count(case when {{ is_view() }} then 1 end) as view_count,
+        {{ entrance_page() }} as entrance_page,
+        {{ exit_page() }} as exit_page,
         max(loaded_at) as events_loaded_at
     from batch_events
     group by session_id
 ),
 
-final as (
+flagged as (
     select
-        batch.session_id,
-        batch.user_id,
-        batch.session_number,
-        batch.session_number = 1 as is_first_session,
-        batch.session_start,
-        batch.session_end,
-        batch.session_date,
-        batch.duration_seconds,
-        batch.event_count,
-        {% for event_type in var('event_types') %}
-        event_counts.{{ event_type }}_count,
-        {% endfor %}
-        batch.event_count = 1 as is_bounce,
+        batch.*,
+        event_counts.view_count,
         (
             event_counts.view_count >= {{ var('engaged_min_views') }}
             or batch.duration_seconds >= {{ var('engaged_min_seconds') }}
             or batch.has_purchase
-        ) as is_engaged,
+        ) as is_engaged
+    from batch
+    inner join event_counts on batch.session_id = event_counts.session_id
+),
+
+final as (
+    select
+        flagged.session_id,
+        flagged.user_id,
+        flagged.session_number,
+        flagged.session_number = 1 as is_first_session,
+        flagged.session_start,
+        flagged.session_end,
+        flagged.session_date,
+        flagged.duration_seconds,
+        flagged.event_count,
+        {% for event_type in var('event_types') %}
+        event_counts.{{ event_type }}_count,
+        {% endfor %}
+        flagged.view_count,
+        flagged.is_engaged,
+        -- GA4: a bounce is a session that was not engaged (bounce rate = 1 - engagement rate)
+        not flagged.is_engaged as is_bounce,
         {% for conversion in var('conversion_events') %}
         {% if conversion == 'purchase' %}
         -- the pipeline's own flag (python_engines/sql/08_sessions.sql), not a second rule
-        batch.has_purchase as converted_purchase,
+        flagged.has_purchase as converted_purchase,
         {% else %}
         event_counts.{{ conversion }}_count > 0 as converted_{{ conversion }},
         {% endif %}
         {% endfor %}
-        batch.entry_page,
-        batch.exit_page,
-        batch.country_code,
-        batch.device,
+        event_counts.entrance_page,
+        event_counts.exit_page,
+        flagged.country_code,
+        flagged.device,
         users.user_tier,
-        greatest(batch.loaded_at, event_counts.events_loaded_at) as loaded_at,
+        greatest(flagged.loaded_at, event_counts.events_loaded_at) as loaded_at,
         '{{ var("engine") }}' as lakehouse_engine
-    from batch
-    inner join event_counts on batch.session_id = event_counts.session_id
-    left join users on batch.user_id = users.user_id
+    from flagged
+    inner join event_counts on flagged.session_id = event_counts.session_id
+    left join users on flagged.user_id = users.user_id
 )
 
 select * from final

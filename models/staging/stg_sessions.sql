@@ -10,11 +10,13 @@ renamed as (
         user_id,
         session_start,
         session_end,
-        cast(session_start as date) as session_date,
+        {{ utc_date("session_start") }} as session_date,
         duration_seconds,
         event_count,
-        entry_page,
-        exit_page,
+        -- the pages of the session's first and last event of any type (the marts' entrance and
+        -- exit are its first and last view: macros/entrance_and_exit.sql)
+        entry_page as first_event_page,
+        exit_page as last_event_page,
         country_code,
         device,
         converted as has_purchase,

@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from python_engines.analytics.lakehouse_files import FILES_SCHEMA, data_files
+from python_engines.analytics.lakehouse_files import FILES_SCHEMA, data_files, run_commit_times
 from python_engines.core.errors import EtlStackError
 from python_engines.core.locations import is_plain_path
 from python_engines.core.security import quote_identifier as _ident
@@ -67,9 +67,10 @@ def register_namespace(con: duckdb.DuckDBPyConnection, catalog, namespace: str) 
     con.execute(f"create schema if not exists {_ident(namespace)}")
     tables = {ident[-1]: catalog.load_table(ident) for ident in catalog.list_tables(namespace)}
     committed = committed_snapshots(catalog, namespace)
+    run_times = run_commit_times(list(tables.values()))
     files = pa.concat_tables(
         [FILES_SCHEMA.empty_table()]
-        + [data_files(n, t, committed.get(n)) for n, t in tables.items()]
+        + [data_files(n, t, committed.get(n), run_times) for n, t in tables.items()]
     )
     con.register("__files", files)
     _drop(con, namespace, "lakehouse_files")

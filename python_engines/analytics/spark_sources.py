@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from python_engines.analytics.lakehouse_files import data_files
+from python_engines.analytics.lakehouse_files import data_files, run_commit_times
 from python_engines.analytics.lakehouse_views import read_users
 from python_engines.core.errors import EtlStackError
 from python_engines.core.locations import spark_file_path
@@ -15,14 +15,14 @@ from python_engines.lakehouse.catalog import open_catalog
 from python_engines.lakehouse.read import committed_snapshots, read_with_spark
 
 
-def _with_loaded_at(spark, name: str, table, snapshot_id: int | None):
+def _with_loaded_at(spark, name: str, table, snapshot_id: int | None, run_times: dict[str, int]):
     from pyspark.sql import functions as F
 
     if snapshot_id is None:  # never committed: no rows
         frame = spark.createDataFrame(table.schema().as_arrow().empty_table())
     else:
         frame = read_with_spark(table, spark, snapshot_id)
-    files = data_files(name, table, snapshot_id).to_pylist()
+    files = data_files(name, table, snapshot_id, run_times).to_pylist()
     if not files:
         return frame.withColumn("loaded_at", F.lit(None).cast("timestamp"))
     mapping = spark.createDataFrame(
@@ -52,10 +52,11 @@ def register_spark_sources(
             f"(found: {', '.join(found) or 'none'}); load it with etlstack run --engine {namespace}"
         )
     committed = committed_snapshots(catalog, namespace)
+    tables = {ident[-1]: catalog.load_table(ident) for ident in catalog.list_tables(namespace)}
+    run_times = run_commit_times(list(tables.values()))
     names = []
-    for ident in catalog.list_tables(namespace):
-        name = ident[-1]
-        frame = _with_loaded_at(spark, name, catalog.load_table(ident), committed.get(name))
+    for name, table in tables.items():
+        frame = _with_loaded_at(spark, name, table, committed.get(name), run_times)
         frame.createOrReplaceGlobalTempView(name)
         names.append(name)
     _users(spark, data_dir).createOrReplaceGlobalTempView("users")

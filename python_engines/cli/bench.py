@@ -139,6 +139,7 @@ def _parts() -> dict[str, object]:
     from bench.parts.batched_load import main as batched_load
     from bench.parts.generator_speed import main as generator_speed
     from bench.parts.iceberg_loads import main as iceberg_loads
+    from bench.parts.marts_incremental import main as marts_incremental
     from bench.report_builder.iceberg_loads import main as iceberg_loads_report
     from bench.results_index.command import main as results_index
 
@@ -146,6 +147,7 @@ def _parts() -> dict[str, object]:
         "lakehouse": iceberg_loads,
         "lakehouse-report": iceberg_loads_report,
         "batched-load": batched_load,
+        "marts": marts_incremental,
         "generator": generator_speed,
         "index": results_index,
     }

@@ -1,5 +1,6 @@
--- One row per day: sessions are counted on the day they start (a session crossing midnight
--- counts once), their users and events with them.
+-- One row per UTC day a session started: sessions are counted on the day they start (a session
+-- crossing midnight counts once), their users and events with them. Activity on a calendar day
+-- (every event that day, whatever day its session started) is activity_by_day.
 with
 
 sessions as (
