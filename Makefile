@@ -55,8 +55,10 @@ demo: setup ## the main job on the small set: generate; every engine loads the b
 validate: setup ## Great Expectations over every engine's tables (ENGINE=polars for one, WAREHOUSE=…); Data Docs in <warehouse>/data_docs/
 	$(RUN) etlstack validate --warehouse $(or $(WAREHOUSE),warehouse) $(if $(ENGINE),--engine $(ENGINE))
 
-marts: setup ## the dbt marts over the lakehouse (dbt build; DuckDB file warehouse/analytics.duckdb)
+marts: setup ## the dbt marts over the lakehouse (dbt build; DuckDB file warehouse/analytics.duckdb) and their docs, one page that opens offline
 	ETLSTACK_DATA_DIR=$(DATA) $(RUN) dbt build
+	ETLSTACK_DATA_DIR=$(DATA) $(RUN) dbt docs generate --static --quiet
+	@echo "dbt docs (one page, opens offline): $(CURDIR)/target/static_index.html"
 
 test: setup ## the full test suite (CI runs exactly this)
 	$(RUN) pytest $(PYTEST_ARGS)
