@@ -2,23 +2,58 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness.machine import short_commit
 from bench.harness.results_json import read_results
 from bench.report_builder import plots, sections
-from bench.report_builder.analysis import CaseSummary, memory_fits, summarize_cases, time_fits
-from bench.report_builder.costs import largest_vm, load_prices
+from bench.report_builder.analysis import (
+    CaseSummary,
+    MemoryLine,
+    TimeLine,
+    memory_fits,
+    summarize_cases,
+    time_fits,
+)
+from bench.report_builder.costs import Instance, largest_vm, load_prices
 from bench.report_builder.decision import Decision, decide, mermaid, svg
 from bench.report_builder.document import Document, to_html, to_markdown
 from bench.report_builder.horizontal import horizontal, no_model_reason
 from bench.report_builder.verdict import verdict
-from bench.spark_model.scale_out import scale_out_model
+from bench.spark_model.scale_out import ScaleOutModel, scale_out_model
+
+STATISTICS = (
+    "Statistics: median, min, max over the tries; the 95 % interval is a percentile "
+    "bootstrap of the median (scipy.stats.bootstrap, 2000 resamples); a try above "
+    "Q3 + 1.5 IQR or above twice the median is flagged (kept, not dropped). With {tries} "
+    "an interval is wide by nature: read it as the spread, not as precision."
+)
 
 
-def build_document(results: dict, events_per_day: int | None = None) -> Document:
-    """The whole report (text, tables, plots, flowchart) from a results.json's contents, the
-    verdict first (with the answer for ``events_per_day``, when given)."""
+@dataclass(frozen=True)
+class Run:
+    """What the report (and the slides) read from one results.json: the case summaries, their
+    fits, the Spark model and the flowchart — computed once, shown by both."""
+
+    header: dict
+    tries: list[dict]  # the tries that completed
+    stopped: list[dict]  # the tries stopped over the memory cap
+    cases: list[CaseSummary]
+    times: dict[str, TimeLine]
+    memory: dict[str, MemoryLine]
+    model: ScaleOutModel | None
+    prices: list[Instance]
+    big: Instance  # the largest memory-optimised VM
+    decision: Decision | None
+
+    @property
+    def machine(self) -> dict:
+        return self.header["machine"]
+
+
+def analyse(results: dict) -> Run:
+    """The figures of a results.json's contents: summaries, fits, model, flowchart."""
     header = results["header"]
     tries = [t for t in results["tries"] if not t.get("over_memory_cap")]
     stopped = [t for t in results["tries"] if t.get("over_memory_cap")]
@@ -29,44 +64,51 @@ def build_document(results: dict, events_per_day: int | None = None) -> Document
     prices = load_prices()
     big = largest_vm(prices)
     decision = decide(cases, memory, machine["memory_gib"], big, model, no_model_reason(tries))
+    return Run(header, tries, stopped, cases, times, memory, model, prices, big, decision)
+
+
+def build_document(results: dict, events_per_day: int | None = None) -> Document:
+    """The whole report (text, tables, plots, flowchart) from a results.json's contents, the
+    verdict first (with the answer for ``events_per_day``, when given)."""
+    run = analyse(results)
+    header, tries, cases, machine = run.header, run.tries, run.cases, run.machine
     doc = Document(f"etlstack bench — {header['date']}")
-    verdict(doc, cases, decision, model, machine, events_per_day)
+    verdict(doc, cases, run.decision, run.model, machine, events_per_day)
     doc.heading("Run")
-    _run_description(doc, header)
+    for line in run_lines(header):
+        doc.paragraph(line)
     sections.verification(doc, tries)
     _median_table(doc, cases)
     _stage_table(doc, cases)
     _native_comparison(doc, cases)
     doc.heading("Crossover points")
-    doc.bullets(sections.crossovers(cases, times) or ["one size only: no curve to fit"])
-    sections.vertical(doc, cases, memory, machine["memory_gib"], big.memory_gib)
+    doc.bullets(sections.crossovers(cases, run.times) or ["one size only: no curve to fit"])
+    sections.vertical(doc, cases, run.memory, machine["memory_gib"], run.big.memory_gib)
     if header["matrix"].get("memory_cap_gib"):
-        sections.memory_cap(doc, tries, stopped, header["matrix"]["memory_cap_gib"])
-    day = decision.day_events if decision else None
-    horizontal(doc, tries, model, machine["cores"], day)
-    sections.costs(doc, cases, times, memory, model, prices, machine["cores"])
+        sections.memory_cap(doc, tries, run.stopped, header["matrix"]["memory_cap_gib"])
+    day = run.decision.day_events if run.decision else None
+    horizontal(doc, tries, run.model, machine["cores"], day)
+    sections.costs(doc, cases, run.times, run.memory, run.model, run.prices, machine["cores"])
     doc.heading("Decision")
-    _decision_section(doc, decision, header["matrix"].get("load"))
-    _methodology(doc, header["method"])
+    decision_section(doc, run.decision, header["matrix"].get("load"))
+    _methodology(doc, header)
     return doc
 
 
-def _run_description(doc: Document, header: dict) -> None:
+def run_lines(header: dict) -> list[str]:
     """The machine, versions and bench matrix this run was measured with."""
     machine = header["machine"]
-    doc.paragraph(
+    m = header["matrix"]
+    return [
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; "
         f"git {short_commit(header['git_commit'])}; "
-        + ", ".join(f"{k} {v}" for k, v in header["versions"].items())
-    )
-    m = header["matrix"]
-    doc.paragraph(
+        + ", ".join(f"{k} {v}" for k, v in header["versions"].items()),
         f"Matrix: rows {', '.join(f'{r:,}' for r in m['rows'])}; engines {', '.join(m['engines'])};"
         f" threads {', '.join(map(str, m['threads']))}; cluster workers "
         f"{', '.join(map(str, m['cluster_workers'])) or 'none'}; {m['repeat']} tries per case; "
         f"{'whole Iceberg load' if m['load'] else 'pipeline (read → output tables in memory)'}; "
-        f"seed {m['seed']}."
-    )
+        f"seed {m['seed']}.",
+    ]
 
 
 def _median_table(doc: Document, cases: list[CaseSummary]) -> None:
@@ -125,35 +167,41 @@ def _native_comparison(doc: Document, cases: list[CaseSummary]) -> None:
         )
 
 
-def _decision_section(doc: Document, decision: Decision | None, load: bool | None) -> None:
+def decision_section(doc: Document, decision: Decision | None, load: bool | None) -> None:
     """The decision flowchart and its notes, or why there is none."""
     if decision is None:
         doc.paragraph("No Polars or DuckDB case: no single-node threshold to compute.")
         return
+    doc.paragraph(decision_scope(load))
+    doc.flowchart(mermaid(decision), svg(decision))
+    doc.bullets(list(decision.notes))
+
+
+def decision_scope(load: bool | None) -> str:
+    """Where the thresholds come from and what was measured: the pipeline or the whole load."""
     scope = (
         "the whole Iceberg load (--load)"
         if load
         else "the pipeline only (read → output tables in memory); the whole Iceberg load "
         "holds more at its peak — run with --load for load thresholds"
     )
-    doc.paragraph(
+    return (
         "Thresholds computed from this run (fitted bytes per event, medians); "
         f"re-running the bench re-draws them. What was measured: {scope}."
     )
-    doc.flowchart(mermaid(decision), svg(decision))
-    doc.bullets(list(decision.notes))
 
 
-def _methodology(doc: Document, method: str) -> None:
+def _methodology(doc: Document, header: dict) -> None:
     """How the run measured and how its statistics read."""
     doc.heading("Methodology")
-    doc.paragraph(method)
-    doc.paragraph(
-        "Statistics: median, min, max over the tries; the 95 % interval is a percentile "
-        "bootstrap of the median (scipy.stats.bootstrap, 2000 resamples); a try above "
-        "Q3 + 1.5 IQR or above twice the median is flagged (kept, not dropped). With 3 tries "
-        "an interval is wide by nature: read it as the spread, not as precision."
-    )
+    doc.paragraph(header["method"])
+    doc.paragraph(statistics(header))
+
+
+def statistics(header: dict) -> str:
+    """How the medians, intervals and flagged tries read, with the run's tries per case."""
+    repeat = header["matrix"]["repeat"]
+    return STATISTICS.format(tries=f"{repeat} {'try' if repeat == 1 else 'tries'}")
 
 
 def build_report(

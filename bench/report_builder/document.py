@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -75,27 +76,37 @@ def to_html(doc: Document) -> str:
         f"<title>{esc(doc.title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{esc(doc.title)}</h1>",
     ]
-    for block in doc.blocks:
-        kind = block[0]
-        if kind == "h2":
-            out.append(f"<h2>{esc(block[1])}</h2>")
-        elif kind == "p":
-            out.append(f"<p>{esc(block[1])}</p>")
-        elif kind == "ul":
-            out.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in block[1]) + "</ul>")
-        elif kind == "table":
-            head = "".join(f"<th>{esc(h)}</th>" for h in block[1])
-            body = "".join(
-                "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in block[2]
-            )
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        elif kind == "img":
-            data = base64.b64encode(doc.images[block[1]]).decode()
-            out.append(f'<p><img alt="{esc(block[2])}" src="data:image/png;base64,{data}"></p>')
-        elif kind == "flow":
-            out.append(block[2])
-            out.append(
-                f"<details><summary>Mermaid source</summary><pre>{esc(block[1])}</pre></details>"
-            )
+    out += [block_html(block, doc.images) for block in doc.blocks]
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def block_html(
+    block: tuple, images: dict[str, bytes], text: Callable[[str], str] = html.escape
+) -> str:
+    """One block as HTML; ``text`` turns a value into markup (escaping it: data is never
+    markup)."""
+    kind = block[0]
+    if kind == "h2":
+        return f"<h2>{text(block[1])}</h2>"
+    if kind == "p":
+        return f"<p>{text(block[1])}</p>"
+    if kind == "ul":
+        return "<ul>" + "".join(f"<li>{text(i)}</li>" for i in block[1]) + "</ul>"
+    if kind == "table":
+        head = "".join(f"<th>{text(h)}</th>" for h in block[1])
+        body = "".join(
+            "<tr>" + "".join(f"<td>{text(v)}</td>" for v in row) + "</tr>" for row in block[2]
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    if kind == "img":
+        data = base64.b64encode(images[block[1]]).decode()
+        return f'<p><img alt="{html.escape(block[2])}" src="data:image/png;base64,{data}"></p>'
+    if kind == "flow":
+        return (
+            block[2]
+            + "\n"
+            + f"<details><summary>Mermaid source</summary><pre>{html.escape(block[1])}</pre>"
+            + "</details>"
+        )
+    raise ValueError(f"unknown block {kind!r}")

@@ -28,6 +28,7 @@ NO_EVENT_LOGS = (
     "in results.json (`spark_event_log`), and this results file has none (measured before the "
     "bench kept event logs) — rerun `make bench`."
 )
+NO_SPARK = "No Spark tries in this run: nothing to model."
 ALSO_ONE = "It also needs a try on one worker or one thread (--cluster-workers 1 or --threads 1)."
 NO_BASE = (
     "No scale-out model: it replays a Spark try on one worker (K=1) or one thread with its "
@@ -172,7 +173,7 @@ def no_model_reason(tries: list[dict]) -> str | None:
 def _measured_only(doc: Document, tries: list[dict]) -> None:
     measured = measured_scaling(tries)
     if measured is None:
-        doc.paragraph("No Spark tries in this run: nothing to model.")
+        doc.paragraph(NO_SPARK)
         return
     doc.paragraph(f"{no_model_reason(tries)} Below: the measured medians only.")
     rows = measured.largest
@@ -180,12 +181,19 @@ def _measured_only(doc: Document, tries: list[dict]) -> None:
         [f"K ({measured.source})", f"measured median s at {rows:,}", "kind"],
         [[k, seconds_text(s), "measured"] for k, s in measured.medians(rows)],
     )
-    if len(measured.medians(rows)) > 1:  # a scaling plot needs two K
-        doc.image(
-            "cluster_scaling.png",
-            plots.cluster_scaling(measured, rows, None),
-            "Spark scaling (measured only)",
-        )
+    if png := scaling_plot(tries, None):
+        doc.image("cluster_scaling.png", png, "Spark scaling (measured only)")
+
+
+def scaling_plot(tries: list[dict], model: ScaleOutModel | None) -> bytes | None:
+    """Spark's walls against K: measured and the model's, or the measured medians alone (None:
+    fewer than two K measured and no model)."""
+    if model is not None:
+        return plots.cluster_scaling(model.measured, model.rows, model)
+    measured = measured_scaling(tries)
+    if measured is None or len(measured.medians(measured.largest)) < 2:  # a plot needs two K
+        return None
+    return plots.cluster_scaling(measured, measured.largest, None)
 
 
 def horizontal(
@@ -216,6 +224,6 @@ def horizontal(
     _table(doc, model, day_rows)
     doc.image(
         "cluster_scaling.png",
-        plots.cluster_scaling(model.measured, model.rows, model),
+        scaling_plot(tries, model),
         "Spark horizontal scaling: measured and model",
     )

@@ -18,10 +18,13 @@ from bench.report_builder.decision import best_local
 from bench.report_builder.document import Document
 from bench.report_builder.horizontal import error_table
 
-MEMORY_METHOD = (
+MEMORY_FIT = (
     "Memory: bytes of peak RSS per event are fitted (least squares, peak = base + per-event x "
     "events) over the sizes run; the largest day an engine takes in X GiB is where that line "
-    "reaches 80 % of X — an extrapolation. A measured ceiling needs `--memory-cap GiB` "
+    "reaches 80 % of X — an extrapolation."
+)
+MEMORY_METHOD = MEMORY_FIT + (
+    " A measured ceiling needs `--memory-cap GiB` "
     "(`make bench BENCH=memory`): an RSS watchdog, not a kernel limit — this host's cgroup "
     "memory hierarchy (v1) belongs to the sandbox that runs these sessions, and RLIMIT_AS fails "
     "the JVM and Polars at start-up (they reserve far more address space than they touch)."
@@ -62,8 +65,20 @@ def median_rows(cases: list[CaseSummary]) -> list[list[object]]:
     return rows
 
 
+VERIFIED = (
+    "Every case's output tables were fingerprinted (row count and an order-independent sum "
+    "of row hashes) and compared across engines before any time of that size was kept."
+)
+
+
 def verification(doc: Document, tries: list[dict]) -> None:
     doc.heading("Verified before timed")
+    doc.paragraph(VERIFIED)
+    doc.table(["events", "table", "fingerprint", "cases", "verdict"], verification_rows(tries))
+
+
+def verification_rows(tries: list[dict]) -> list[list[object]]:
+    """Per size and output table: its fingerprint, the cases compared, equal or DIFFER."""
     rows = []
     for size in sorted({t["rows"] for t in tries}):
         of_size = [t for t in tries if t["rows"] == size]
@@ -72,11 +87,7 @@ def verification(doc: Document, tries: list[dict]) -> None:
             cases = len({(t["engine"], t["threads"], t.get("cluster_workers")) for t in of_size})
             verdict = "equal" if len(prints) == 1 else "DIFFER"
             rows.append([f"{size:,}", table, next(iter(prints)), cases, verdict])
-    doc.paragraph(
-        "Every case's output tables were fingerprinted (row count and an order-independent sum "
-        "of row hashes) and compared across engines before any time of that size was kept."
-    )
-    doc.table(["events", "table", "fingerprint", "cases", "verdict"], rows)
+    return rows
 
 
 def crossovers(cases: list[CaseSummary], fits: dict) -> list[str]:
@@ -152,11 +163,28 @@ def vertical(
                 ]
             )
     doc.table(["engine", "threads", f"median s at {largest:,}", "speed-up vs fewest"], rows)
-    doc.image("threads_scaling.png", plots.threads_scaling(cases), "threads scaling")
+    if len({c.threads for c in cases if not c.cluster_workers}) > 1:  # no plot of one value
+        doc.image("threads_scaling.png", plots.threads_scaling(cases), "threads scaling")
     doc.paragraph(MEMORY_METHOD)
-    mem_rows = []
+    doc.table(*memory_table(memory, machine_gib, big))
+
+
+def memory_table(
+    memory: dict, machine_gib: float, big: float
+) -> tuple[list[str], list[list[object]]]:
+    """Headers and rows: each case's fitted bytes per event and the events it takes in this
+    machine's memory, in 64 GiB and in the biggest VM's."""
+    headers = [
+        "case",
+        "bytes/event",
+        "base GiB",
+        f"max events in {machine_gib:.0f} GiB",
+        "in 64 GiB",
+        f"in {big:.0f} GiB",
+    ]
+    rows = []
     for label, line in sorted(memory.items()):
-        mem_rows.append(
+        rows.append(
             [
                 label,
                 f"{line.per_event_bytes:,.0f}",
@@ -166,17 +194,7 @@ def vertical(
                 events(line.events_within(big * GIB * 0.8)),
             ]
         )
-    doc.table(
-        [
-            "case",
-            "bytes/event",
-            "base GiB",
-            f"max events in {machine_gib:.0f} GiB",
-            "in 64 GiB",
-            f"in {big:.0f} GiB",
-        ],
-        mem_rows,
-    )
+    return headers, rows
 
 
 def memory_cap(doc: Document, tries: list[dict], stopped: list[dict], cap_gib: float) -> None:
@@ -204,6 +222,54 @@ def memory_cap(doc: Document, tries: list[dict], stopped: list[dict], cap_gib: f
 def costs(doc: Document, cases, times, memory, model, prices, cores: int) -> None:
     doc.heading("Cost per run and per million events")
     doc.bullets(list(ASSUMPTIONS))
+    points, missing = cost_points(cases, times, memory, model, prices)
+    measured = {c.rows for c in cases}
+    doc.table(
+        ["setup", "events", "instance", "seconds", "USD/run", "USD per million events", "kind"],
+        [
+            [
+                p.setup,
+                f"{p.rows:,}",
+                p.instance,
+                fmt_s(p.seconds),
+                f"{p.usd_per_run:.4f}",
+                usd_per_million(p),
+                cost_kind(p, measured),
+            ]
+            for p in points
+        ],
+    )
+    if missing:
+        doc.bullets(missing)
+    if model is not None:
+        doc.paragraph("The Spark cluster rows are the scale-out model's figures.")
+        error_table(doc, model, cores, why=False)  # beside the modelled rows
+    elif any(c.engine == "spark" for c in cases):
+        doc.paragraph("No Spark cluster rows: no scale-out model (see the horizontal section).")
+    if points:
+        doc.image("cost_per_million.png", cost_plot(points, measured), "cost per million")
+
+
+def cost_plot(points: list[CostPoint], measured: set[int]) -> bytes:
+    """The cost per million events against the events, as the report and the slides draw it:
+    hollow beyond ten times the largest size measured (``measured``: the sizes run)."""
+    return plots.cost_per_million(points, measured_max=max(measured, default=None))
+
+
+def usd_per_million(p: CostPoint) -> str:
+    return f"{p.usd_per_million_events:.5f}"
+
+
+def cost_kind(p: CostPoint, measured: set[int]) -> str:
+    """A single VM at a size run is fitted at a measured size; the rest extrapolated or model."""
+    if p.rows in measured and "model" not in p.setup:
+        return "fitted at a measured size"
+    return "extrapolated / model"
+
+
+def cost_points(cases, times, memory, model, prices) -> tuple[list[CostPoint], list[str]]:
+    """Each engine on one VM and the modelled Spark clusters, at the sizes run and up to a
+    billion events; and which sizes fit in no VM."""
     sizes = sorted({c.rows for c in cases})
     sizes += [n for n in (10_000_000, 100_000_000, 1_000_000_000) if n > sizes[-1]]
     points: list[CostPoint] = []
@@ -220,32 +286,4 @@ def costs(doc: Document, cases, times, memory, model, prices, cores: int) -> Non
     if model is not None:
         for k, n in itertools.product(CLUSTER_SIZES, sizes):
             points.append(spark_cluster(n, k, model, prices))
-    measured = {c.rows for c in cases}
-    doc.table(
-        ["setup", "events", "instance", "seconds", "USD/run", "USD per million events", "kind"],
-        [
-            [
-                p.setup,
-                f"{p.rows:,}",
-                p.instance,
-                fmt_s(p.seconds),
-                f"{p.usd_per_run:.4f}",
-                f"{p.usd_per_million_events:.5f}",
-                (
-                    "fitted at a measured size"
-                    if p.rows in measured and "model" not in p.setup
-                    else "extrapolated / model"
-                ),
-            ]
-            for p in points
-        ],
-    )
-    if missing:
-        doc.bullets(missing)
-    if model is not None:
-        doc.paragraph("The Spark cluster rows are the scale-out model's figures.")
-        error_table(doc, model, cores, why=False)  # beside the modelled rows
-    elif any(c.engine == "spark" for c in cases):
-        doc.paragraph("No Spark cluster rows: no scale-out model (see the horizontal section).")
-    if points:
-        doc.image("cost_per_million.png", plots.cost_per_million(points), "cost per million")
+    return points, missing

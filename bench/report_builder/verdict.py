@@ -60,7 +60,7 @@ def _steps_lines(decision: Decision, largest: int) -> list[str]:
     return lines
 
 
-def _model_line(model: ScaleOutModel | None) -> str:
+def model_line(model: ScaleOutModel | None) -> str:
     if model is None or model.worst_check is None:
         return "Spark beyond the workers measured: no model in this run (no event logs)."
     error = abs(model.worst_check.host_error)
@@ -79,14 +79,29 @@ def verdict(
     events_per_day: int | None = None,
 ) -> None:
     """The verdict section, first in the report."""
-    largest = max(c.rows for c in cases)
-    sizes = ", ".join(f"{r:,}" for r in sorted({c.rows for c in cases}))
     doc.heading("Verdict")
-    doc.paragraph(
+    doc.paragraph(measured_sizes(cases, machine))
+    doc.bullets(verdict_lines(cases, decision, model, events_per_day))
+
+
+def measured_sizes(cases: list[CaseSummary], machine: dict) -> str:
+    """The machine and the sizes measured; what lies beyond them is fitted or extrapolated."""
+    sizes = ", ".join(f"{r:,}" for r in sorted({c.rows for c in cases}))
+    return (
         f"On this machine ({machine['cpu']}, {machine['cores']} cores, "
         f"{machine['memory_gib']} GiB), sizes measured: {sizes} events. Anything larger is fitted "
         f"(up to {FITTED_RANGE}x the largest size) or extrapolated, and said so."
     )
+
+
+def verdict_lines(
+    cases: list[CaseSummary],
+    decision: Decision | None,
+    model: ScaleOutModel | None,
+    events_per_day: int | None = None,
+) -> list[str]:
+    """The fastest engine measured, which engine for which day size, the Spark model."""
+    largest = max(c.rows for c in cases)
     lines = [_fastest_line(cases, largest)]
     if decision is None:
         lines.append("No Polars or DuckDB case: no single-node threshold to compute.")
@@ -97,5 +112,5 @@ def verdict(
                 f"Your day of {events_per_day:,} events: {answer_for(decision, events_per_day)} "
                 f"— {kind_of(events_per_day, largest)}."
             )
-    lines.append(_model_line(model))
-    doc.bullets(lines)
+    lines.append(model_line(model))
+    return lines

@@ -115,8 +115,10 @@ def bench(
 
 def _report(folder: Path, readme: Path | None = None, events_per_day: int | None = None) -> None:
     from bench.report_builder.build import build_report
+    from bench.report_builder.reports_index import refresh_after_report
 
     written = build_report(folder, readme, events_per_day)
+    written += refresh_after_report(folder)  # bench/reports/index.{md,html}, for its folders
     console.print("[green]report[/green]: " + literal(", ".join(str(p) for p in written)))
 
 
@@ -141,6 +143,9 @@ def _parts() -> dict[str, object]:
     from bench.parts.iceberg_loads import main as iceberg_loads
     from bench.parts.marts_incremental import main as marts_incremental
     from bench.report_builder.iceberg_loads import main as iceberg_loads_report
+    from bench.report_builder.regressions_command import main as diff
+    from bench.report_builder.reports_index import main as reports_index
+    from bench.report_builder.slides import main as slides
     from bench.results_index.command import main as results_index
 
     return {
@@ -150,6 +155,9 @@ def _parts() -> dict[str, object]:
         "marts": marts_incremental,
         "generator": generator_speed,
         "index": results_index,
+        "reports-index": reports_index,
+        "diff": diff,
+        "slides": slides,
     }
 
 

@@ -141,14 +141,30 @@ def screenshot(
     size: tuple[int, int] = (1280, 900),
     allow_network: bool = False,
     timeout: float = 60,
+    fragment: str = "",
 ) -> Path:
-    """A PNG of ``page`` rendered with no network."""
+    """A PNG of ``page`` rendered with no network; ``fragment``: the URL's part after ``#``
+    (a slide of a deck, an anchor)."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     arguments = [f"--screenshot={out}", f"--window-size={size[0]},{size[1]}"]
-    _run([*arguments, page.resolve().as_uri()], allow_network, timeout)
+    uri = page.resolve().as_uri() + (f"#{fragment}" if fragment else "")
+    _run([*arguments, uri], allow_network, timeout)
     if not out.exists():
         raise EtlStackError(f"chromium wrote no screenshot of {page}")
+    return out
+
+
+def print_pdf(page: Path, out: Path, allow_network: bool = False, timeout: float = 120) -> Path:
+    """``page`` printed to a PDF with no network: its print stylesheet and ``@page`` size, no
+    header or footer of Chromium's."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)  # a stale copy must not pass for this print
+    arguments = [f"--print-to-pdf={out}", "--no-pdf-header-footer"]
+    _run([*arguments, page.resolve().as_uri()], allow_network, timeout)
+    if not out.exists():
+        raise EtlStackError(f"chromium printed no PDF of {page}")
     return out
 
 
