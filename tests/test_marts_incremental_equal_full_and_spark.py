@@ -131,6 +131,20 @@ def test_dbt_build_after_each_daily_load_equals_a_full_refresh(marts_lake) -> No
         assert_same_rows(marts_lake["incremental"][mart], marts_lake["full"][mart], mart)
 
 
+def test_dbt_docs_open_offline_as_one_page(marts_lake) -> None:
+    """make marts writes target/static_index.html: the manifest and catalog inside the page, so
+    it opens from disk with no network (target/index.html fetches manifest.json, which a
+    browser refuses over file://)."""
+    from python_engines.core.offline_page import computed_styles
+
+    dbt(marts_lake["warehouse"], marts_lake["data_dir"], "docs", "generate", "--static")
+    asked = tuple(
+        f"document.body.innerText.includes({name!r})" for name in ("lakehouse", "generator")
+    )
+    page = computed_styles(PROJECT_DIR / "target/static_index.html", [], expressions=asked)
+    assert set(page.values.values()) == {"true"}, page.values  # the project tree was drawn
+
+
 def test_no_ip_address_reaches_a_mart(marts_lake) -> None:
     with duckdb.connect(str(marts_lake["warehouse"] / "analytics.duckdb"), read_only=True) as con:
         columns = con.execute(
@@ -189,17 +203,3 @@ def test_every_table_marks_a_runs_rows_with_that_runs_one_load_time(marts_lake) 
         for table in ("events", "sessions", "rejected_events", "cleansed_events"):
             times = con.execute(f"select distinct loaded_at from duckdb.{table}").fetchall()
             assert {t for (t,) in times} <= runs, table
-
-
-def test_dbt_docs_open_offline_as_one_page(marts_lake) -> None:
-    """make marts writes target/static_index.html: the manifest and catalog inside the page, so
-    it opens from disk with no network (target/index.html fetches manifest.json, which a
-    browser refuses over file://)."""
-    from python_engines.core.offline_page import computed_styles
-
-    dbt(marts_lake["warehouse"], marts_lake["data_dir"], "docs", "generate", "--static")
-    asked = tuple(
-        f"document.body.innerText.includes({name!r})" for name in ("lakehouse", "generator")
-    )
-    page = computed_styles(PROJECT_DIR / "target/static_index.html", [], expressions=asked)
-    assert set(page.values.values()) == {"true"}, page.values  # the project tree was drawn

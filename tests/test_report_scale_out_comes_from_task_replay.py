@@ -82,7 +82,7 @@ def _horizontal(markdown: str) -> str:
 
 def _model_rows(section: str) -> dict[int, list[str]]:
     """K → the cells of the modelled-seconds table."""
-    table = section.split("| K one-core workers |")[1].split("\n\n")[0]
+    table = section.split("| K one-core executors |")[1].split("\n\n")[0]
     rows = [line.strip("| ").split(" | ") for line in table.splitlines()[2:]]
     return {int(cells[0]): cells[1:] for cells in rows}
 
@@ -145,7 +145,8 @@ def test_the_flowchart_and_costs_use_the_replay_and_no_parallel_share_is_left() 
     # 2 m7i.xlarge workers: 2 executors x 4 cores = 8 slots, the four tasks in one round
     seconds = model.seconds(2, LARGE, cores=4)
     assert seconds == pytest.approx(8)
-    assert "| spark cluster 2x (model) | 10,000,000 | m7i.xlarge | 8.00 |" in costs
+    row = "| spark cluster, 2 x m7i.xlarge (8 cores), model | 10,000,000 | 3 x m7i.xlarge"
+    assert f"{row} (2 workers + driver) | 8.00 |" in costs
     assert "Model error on measured points (host-bounded): -10 %" in costs
 
 
@@ -173,6 +174,6 @@ def test_a_results_file_without_event_logs_builds_and_says_the_model_needs_them(
     section = _horizontal(markdown)
     assert "No scale-out model" in section and "rerun `make bench`" in section
     assert "| 2 | 12.50 | measured |" in section  # the measured medians are still shown
-    assert "spark cluster 2x (model)" not in markdown
+    assert "spark cluster, 2 x" not in markdown
     assert "parallel" not in markdown.lower()
     assert (tmp_path / "plots" / "cluster_scaling.png").exists()

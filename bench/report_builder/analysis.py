@@ -10,6 +10,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from bench.harness.matrix import Case
+from bench.report_builder.ranges import Threshold, threshold, with_refits
 from bench.report_builder.statistics import Summary, summarize
 
 GIB = 2**30
@@ -40,6 +41,8 @@ class CaseSummary:
     events_per_second_median: float
     stages: dict[str, float] = field(default_factory=dict)
     outlier_tries: tuple[int, ...] = ()
+    wall_tries: tuple[float, ...] = ()  # each try's, for the fits' bootstrap ranges
+    rss_tries: tuple[float, ...] = ()
 
 
 def summarize_cases(tries: list[dict]) -> list[CaseSummary]:
@@ -74,6 +77,8 @@ def summarize_cases(tries: list[dict]) -> list[CaseSummary]:
                     for s in stage_names
                 },
                 outlier_tries=tuple(group[i]["repeat"] for i in summary.outliers),
+                wall_tries=tuple(walls),
+                rss_tries=tuple(float(t["peak_rss_bytes"]) for t in group),
             )
         )
     return out
@@ -86,6 +91,8 @@ class TimeLine:
 
     fixed: float
     per_event: float
+    refits: tuple[TimeLine, ...] = field(default=(), compare=False, repr=False)  # ranges.py
+    no_range: str = field(default="", compare=False)  # why there are no refits
 
     def __call__(self, rows: float) -> float:
         return self.fixed + self.per_event * rows
@@ -105,6 +112,8 @@ class MemoryLine:
 
     base_bytes: float
     per_event_bytes: float
+    refits: tuple[MemoryLine, ...] = field(default=(), compare=False, repr=False)  # ranges.py
+    no_range: str = field(default="", compare=False)  # why there are no refits
 
     def __call__(self, rows: float) -> float:
         return self.base_bytes + self.per_event_bytes * rows
@@ -137,6 +146,18 @@ def crossover(first: TimeLine, second: TimeLine) -> float | None:
     return rows if rows > 0 else None
 
 
+def crossover_range(first: TimeLine, second: TimeLine) -> tuple[Threshold, float] | None:
+    """Where the fitted times cross, with its range over the refits that cross too, and the
+    share of refits that do not cross at rows > 0 (None: the fits themselves do not)."""
+    at = crossover(first, second)
+    if at is None:
+        return None
+    pairs = list(zip(first.refits, second.refits, strict=False))
+    crossing = [rows for f, s in pairs if (rows := crossover(f, s)) is not None]
+    missed = 1 - len(crossing) / len(pairs) if pairs else 0.0
+    return threshold(at, crossing, first.no_range or second.no_range), missed
+
+
 def by_label(cases: list[CaseSummary]) -> dict[str, list[CaseSummary]]:
     grouped: dict[str, list[CaseSummary]] = {}
     for case in cases:
@@ -149,7 +170,7 @@ def time_fits(cases: list[CaseSummary]) -> dict[str, TimeLine]:
     for label, group in by_label(cases).items():
         fit = fit_time([(c.rows, c.wall.median) for c in group])
         if fit:
-            fits[label] = fit
+            fits[label] = with_refits(fit, fit_time, [(label, c.rows, c.wall_tries) for c in group])
     return fits
 
 
@@ -158,5 +179,6 @@ def memory_fits(cases: list[CaseSummary]) -> dict[str, MemoryLine]:
     for label, group in by_label(cases).items():
         fit = fit_memory([(c.rows, c.rss_median) for c in group])
         if fit:
-            fits[label] = fit
+            tries = [(label, c.rows, c.rss_tries) for c in group]
+            fits[label] = with_refits(fit, fit_memory, tries)
     return fits

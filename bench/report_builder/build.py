@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.harness.machine import short_commit
 from bench.harness.results_json import read_results
-from bench.report_builder import plots, sections
+from bench.report_builder import cost_section, plots, sections
 from bench.report_builder.analysis import (
     CaseSummary,
     MemoryLine,
@@ -23,11 +23,24 @@ from bench.report_builder.horizontal import horizontal, no_model_reason
 from bench.report_builder.verdict import verdict
 from bench.spark_model.scale_out import ScaleOutModel, scale_out_model
 
+RANGES = (
+    "A threshold read off a fit (the events that fit in a given memory, where two fitted times "
+    "cross) carries a range: the fit redone, by the same function, on 2000 bootstrap resamples "
+    "of each size's tries (seeded: the same results give the same ranges), and the 2.5-97.5 % "
+    "percentiles of the threshold over them — the spread of the tries, not the error of a "
+    "straight line beyond the sizes run. A fit through one size, or through sizes of one try "
+    "each, has nothing to resample: 'no range', and why."
+)
 STATISTICS = (
     "Statistics: median, min, max over the tries; the 95 % interval is a percentile "
     "bootstrap of the median (scipy.stats.bootstrap, 2000 resamples); a try above "
     "Q3 + 1.5 IQR or above twice the median is flagged (kept, not dropped). With {tries} "
-    "an interval is wide by nature: read it as the spread, not as precision."
+    "an interval is wide by nature: read it as the spread, not as precision. " + RANGES
+)
+ONE_TRY = (
+    "Statistics: one try per case, so each median is that try's figure and no interval is "
+    "shown (one try: no interval); a try is flagged against the others only with two or more. "
+    + RANGES
 )
 
 
@@ -51,6 +64,11 @@ class Run:
     def machine(self) -> dict:
         return self.header["machine"]
 
+    @property
+    def no_model(self) -> str | None:
+        """Why there is no Spark model (None: no Spark try), for the verdict's model line."""
+        return no_model_reason(self.tries)
+
 
 def analyse(results: dict) -> Run:
     """The figures of a results.json's contents: summaries, fits, model, flowchart."""
@@ -73,7 +91,7 @@ def build_document(results: dict, events_per_day: int | None = None) -> Document
     run = analyse(results)
     header, tries, cases, machine = run.header, run.tries, run.cases, run.machine
     doc = Document(f"etlstack bench — {header['date']}")
-    verdict(doc, cases, run.decision, run.model, machine, events_per_day)
+    verdict(doc, cases, run.decision, run.model, machine, run.no_model, events_per_day)
     doc.heading("Run")
     for line in run_lines(header):
         doc.paragraph(line)
@@ -88,7 +106,7 @@ def build_document(results: dict, events_per_day: int | None = None) -> Document
         sections.memory_cap(doc, tries, run.stopped, header["matrix"]["memory_cap_gib"])
     day = run.decision.day_events if run.decision else None
     horizontal(doc, tries, run.model, machine["cores"], day)
-    sections.costs(doc, cases, run.times, run.memory, run.model, run.prices, machine["cores"])
+    cost_section.costs(doc, cases, run.times, run.memory, run.model, run.prices, machine["cores"])
     doc.heading("Decision")
     decision_section(doc, run.decision, header["matrix"].get("load"))
     _methodology(doc, header)
@@ -186,7 +204,8 @@ def decision_scope(load: bool | None) -> str:
         "holds more at its peak — run with --load for load thresholds"
     )
     return (
-        "Thresholds computed from this run (fitted bytes per event, medians); "
+        "Thresholds computed from this run (fitted bytes per event, medians), each with its "
+        "range over the fit redone on resamples of the tries (see Methodology); "
         f"re-running the bench re-draws them. What was measured: {scope}."
     )
 
@@ -201,7 +220,9 @@ def _methodology(doc: Document, header: dict) -> None:
 def statistics(header: dict) -> str:
     """How the medians, intervals and flagged tries read, with the run's tries per case."""
     repeat = header["matrix"]["repeat"]
-    return STATISTICS.format(tries=f"{repeat} {'try' if repeat == 1 else 'tries'}")
+    if repeat < 2:
+        return ONE_TRY
+    return STATISTICS.format(tries=f"{repeat} tries")
 
 
 def build_report(

@@ -5,11 +5,13 @@ fastest, and what the Spark model says beyond that. No threshold is typed in."""
 from __future__ import annotations
 
 import html
+import math
 import textwrap
 from dataclasses import dataclass
 
 from bench.report_builder.analysis import GIB, CaseSummary, MemoryLine
 from bench.report_builder.costs import USABLE_MEMORY, Instance
+from bench.report_builder.ranges import Threshold, threshold
 from bench.spark_model.scale_out import ScaleOutModel
 
 SINGLE_NODE = ("polars", "duckdb")  # the product's engines (native Polars is a baseline only)
@@ -17,9 +19,13 @@ SINGLE_NODE = ("polars", "duckdb")  # the product's engines (native Polars is a 
 
 @dataclass(frozen=True)
 class Step:
-    question: str  # "events per day <= N?"
-    events: float
+    question: str  # "events per day <= N? (range a-b)"
+    threshold: Threshold  # N and its range
     answer: str  # when yes
+
+    @property
+    def events(self) -> float:
+        return self.threshold.value
 
 
 @dataclass(frozen=True)
@@ -31,11 +37,27 @@ class Decision:
 
 
 def in_words(n: float) -> str:
+    if n == math.inf:
+        return "unbounded"
     if n >= 1e9:
         return f"{n / 1e9:.1f} billion"
     if n >= 1e6:
         return f"{n / 1e6:.0f} million" if n >= 1e7 else f"{n / 1e6:.1f} million"
     return f"{n:,.0f}"
+
+
+def about(t: Threshold) -> str:
+    """'19 million (range 14-27 million)': a threshold as every section and slide writes it."""
+    return t.words(in_words)
+
+
+def events_in(line: MemoryLine, memory_gib: float) -> Threshold:
+    """The events whose fitted peak fits in ``memory_gib`` GiB (its usable part), with the
+    range over the fit's refits: the one computation of a memory threshold, for the flowchart,
+    the verdict and the memory table alike."""
+    usable = memory_gib * GIB * USABLE_MEMORY
+    refits = [fit.events_within(usable) for fit in line.refits]
+    return threshold(line.events_within(usable), refits, line.no_range)
 
 
 def best_local(cases: list[CaseSummary], engine: str) -> str | None:
@@ -101,28 +123,34 @@ def _fitted_engines(
 
 def _capacities(
     engines: dict[str, str], memory: dict[str, MemoryLine], machine_gib: float, big_vm: Instance
-) -> dict[str, tuple[float, float]]:
+) -> dict[str, tuple[Threshold, Threshold]]:
     """Each engine's events that fit (this machine, the biggest VM) in their usable memory."""
-    here = machine_gib * GIB * USABLE_MEMORY
-    big = big_vm.memory_gib * GIB * USABLE_MEMORY
     return {
-        e: (memory[engines[e]].events_within(here), memory[engines[e]].events_within(big))
+        e: (
+            events_in(memory[engines[e]], machine_gib),
+            events_in(memory[engines[e]], big_vm.memory_gib),
+        )
         for e in engines
     }
 
 
+def question(t: Threshold) -> str:
+    """A flowchart question, its threshold's range after it."""
+    return f"events per day <= {in_words(t.value)}? ({t.range_words(in_words)})"
+
+
 def _fastest_steps(
-    fastest: str, capacity: tuple[float, float], machine_gib: float, big_vm: Instance
+    fastest: str, capacity: tuple[Threshold, Threshold], machine_gib: float, big_vm: Instance
 ) -> list[Step]:
     """The fastest engine on this machine, then on the biggest VM."""
     return [
         Step(
-            f"events per day <= {in_words(capacity[0])}?",
+            question(capacity[0]),
             capacity[0],
             f"{fastest} on this machine ({machine_gib:.0f} GiB)",
         ),
         Step(
-            f"events per day <= {in_words(capacity[1])}?",
+            question(capacity[1]),
             capacity[1],
             f"{fastest} on one {big_vm.name} ({big_vm.memory_gib:.0f} GiB)",
         ),
@@ -140,17 +168,17 @@ def _memory_notes(engines: dict[str, str], memory: dict[str, MemoryLine]) -> lis
 
 def _frugal_step(
     engines: dict[str, str],
-    capacity: dict[str, tuple[float, float]],
+    capacity: dict[str, tuple[Threshold, Threshold]],
     fastest: str,
     at_largest: dict[str, CaseSummary],
     big_vm: Instance,
 ) -> Step | None:
     """The most frugal engine on the biggest VM, when it takes more events than the fastest."""
-    frugal = max(engines, key=lambda e: capacity[e][1])
-    if frugal != fastest and capacity[frugal][1] > capacity[fastest][1]:
+    frugal = max(engines, key=lambda e: capacity[e][1].value)
+    if frugal != fastest and capacity[frugal][1].value > capacity[fastest][1].value:
         ratio = at_largest[engines[frugal]].wall.median / at_largest[engines[fastest]].wall.median
         return Step(
-            f"events per day <= {in_words(capacity[frugal][1])}?",
+            question(capacity[frugal][1]),
             capacity[frugal][1],
             f"{frugal} on one {big_vm.name} ({ratio:.1f}x the time of {fastest})",
         )
@@ -186,18 +214,18 @@ def _model_note(model: ScaleOutModel) -> str:
     )
     return (
         f"Spark model: replay of the measured tasks (the median {model.base_case} try, "
-        f"{model.source}, {model.rows:,} events) on one-core workers; {error}"
+        f"{model.source}, {model.rows:,} events) on one-core executors; {error}"
     )
 
 
 def _model_outlook(model: ScaleOutModel, day: int) -> str:
-    """The model's time for the day beyond every threshold on 64 one-core workers."""
+    """The model's time for the day beyond every threshold on 64 one-core executors."""
     took = duration(model.seconds(64, rows=day))
     worst = model.worst_check
     error = f"; error on measured points up to {abs(worst.host_error):.0%}" if worst else ""
     return (
         f" (Spark model, a replay of the measured tasks: a day of {in_words(day)} events on 64 "
-        f"one-core workers ≈ {took}{error})"
+        f"one-core executors ≈ {took}{error})"
     )
 
 

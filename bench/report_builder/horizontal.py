@@ -16,9 +16,8 @@ from bench.spark_model.scale_out import (
 from bench.spark_model.validation import Check, spark_tries
 
 SCALES_OUT = (
-    "What scales out: Spark — the same SQL runs on K workers (measured here on a real standalone "
-    "cluster with K = 1 and 2 one-core workers; beyond that a model: the measured tasks "
-    "replayed). What does not: the Polars and DuckDB paths run on one machine only — more cores "
+    "What scales out: Spark — the same SQL runs on K one-core executors ({measured}; beyond that {beyond}). "
+    "What does not: the Polars and DuckDB paths run on one machine only — more cores "
     "and memory on that machine (vertical), nothing beyond it, except splitting the input by day "
     "and running independent days on different machines (the incremental load then stitches "
     "sessions across midnight in order, one day after the other)."
@@ -36,11 +35,29 @@ NO_BASE = (
 )
 WHY_HOST_BOUNDED = (
     "The headline error is the host-bounded one: every pair was measured on this one host, "
-    "where K workers (and local[N]'s threads) share its {cores} cores with the driver and with "
-    "each other's JIT compilers and garbage collectors, which the plain replay cannot see. The "
+    "where K one-core executors (and local[N]'s threads) share its {cores} cores with the "
+    "driver and with each other's JIT compilers and garbage collectors, which the plain replay "
+    "cannot see. The "
     "plain replay — the model's figures — is what K machines of their own would see; its error "
     "can only be measured on a real cluster."
 )
+
+
+def scales_out(tries: list[dict], model: ScaleOutModel | None) -> str:
+    """SCALES_OUT with what this run measured: the K of its cluster tries, or none."""
+    workers = sorted({t["cluster_workers"] for t in spark_tries(tries) if t.get("cluster_workers")})
+    if workers:
+        ks = ", ".join(map(str, workers[:-1])) + " and " if len(workers) > 1 else ""
+        measured = (
+            f"measured here on a real standalone cluster with K = {ks}{workers[-1]} one-core "
+            "executors"
+        )
+    elif spark_tries(tries):
+        measured = "no standalone cluster in this run: Spark measured in local mode only"
+    else:
+        measured = "no Spark in this run"
+    beyond = "a model: the measured tasks replayed" if model else "no model in this run: see below"
+    return SCALES_OUT.format(measured=measured, beyond=beyond)
 
 
 def percent(error: float) -> str:
@@ -119,8 +136,8 @@ def method(model: ScaleOutModel) -> str:
     return (
         f"Model (bench/spark_model/scale_out.py): the median {model.base_case} try "
         f"({model.source}) at {model.rows:,} events ({model.base_wall:.1f} s measured), its "
-        "recorded tasks replayed after Sparklens on K one-core slots, each a core of its own "
-        "(executors on machines of their own), each stage's tasks repeated in proportion to the "
+        "recorded tasks replayed after Sparklens on K one-core executors, each a core of its own "
+        "(on machines of their own), each stage's tasks repeated in proportion to the "
         f"events (events / {model.rows:,} times its work); plus the driver's seconds, when no "
         f"job runs ({driver}), "
         f"and {model.outside:.2f} s of Python outside the Spark application. Not modelled: "
@@ -145,7 +162,13 @@ def ernest_text(model: ScaleOutModel) -> str:
 
 def _table(doc: Document, model: ScaleOutModel, day_rows: int | None) -> None:
     at = f"at {model.rows:,}"
-    headers = ["K one-core workers", f"model s {at}", f"Ernest s {at}", "kind", f"measured s {at}"]
+    headers = [
+        "K one-core executors",
+        f"model s {at}",
+        f"Ernest s {at}",
+        "kind",
+        f"measured s {at}",
+    ]
     rows = []
     for k in MODEL_WORKERS:
         measured = model.measured.median(k, model.rows)
@@ -205,7 +228,7 @@ def horizontal(
 ) -> None:
     """``day_rows``: the flowchart's day beyond every single-node threshold (None: no chart)."""
     doc.heading("Horizontal scaling: Spark on a standalone cluster")
-    doc.paragraph(SCALES_OUT)
+    doc.paragraph(scales_out(tries, model))
     if model is None:
         _measured_only(doc, tries)
         return
@@ -219,7 +242,8 @@ def horizontal(
     )
     doc.paragraph(
         f"Modelled seconds at the base size{day}; 'measured' marks the K measured "
-        f"({model.measured.source}), its median beside the model's figure."
+        f"({model.measured.source}), its median beside the model's figure. K counts cores: "
+        "the cost section's 'spark cluster, N x VM type (C cores)' is K = C here."
     )
     _table(doc, model, day_rows)
     doc.image(

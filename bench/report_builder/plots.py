@@ -200,7 +200,11 @@ def cluster_scaling(measured: Measured, rows: int, model: ScaleOutModel | None) 
                 color="black",
                 label="model on this host (the checks)",
             )
-    across = "one-core workers K" if measured.source == CLUSTER else "K: workers (model), threads"
+    across = (
+        "K one-core executors"
+        if measured.source == CLUSTER
+        else "K: one-core executors (model), threads (measured)"
+    )
     axes.set(xscale="log", xlabel=across, ylabel="wall seconds")
     axes.set_xticks(workers, [str(k) for k in workers])
     axes.xaxis.set_minor_formatter(ticker.NullFormatter())

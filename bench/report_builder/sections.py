@@ -6,17 +6,10 @@ import itertools
 
 from bench.harness.matrix import ENGINES
 from bench.report_builder import plots
-from bench.report_builder.analysis import GIB, CaseSummary, case_label, crossover
-from bench.report_builder.costs import (
-    ASSUMPTIONS,
-    CLUSTER_SIZES,
-    CostPoint,
-    single_vm,
-    spark_cluster,
-)
-from bench.report_builder.decision import best_local
+from bench.report_builder.analysis import GIB, CaseSummary, case_label, crossover_range
+from bench.report_builder.decision import about, best_local, events_in, in_words
 from bench.report_builder.document import Document
-from bench.report_builder.horizontal import error_table
+from bench.report_builder.statistics import Summary
 
 MEMORY_FIT = (
     "Memory: bytes of peak RSS per event are fitted (least squares, peak = base + per-event x "
@@ -43,6 +36,16 @@ def events(n: float) -> str:
     return f"{n:,.0f}" if n < 1e12 else "unbounded"
 
 
+NO_INTERVAL = "one try: no interval"
+
+
+def interval(wall: Summary) -> str:
+    """The 95 % bootstrap interval of the median, '1.98-2.37'; one try has none."""
+    if wall.n < 2:
+        return NO_INTERVAL
+    return f"{fmt_s(wall.ci_low)}-{fmt_s(wall.ci_high)}"
+
+
 def median_rows(cases: list[CaseSummary]) -> list[list[object]]:
     rows = []
     for c in cases:
@@ -51,7 +54,7 @@ def median_rows(cases: list[CaseSummary]) -> list[list[object]]:
                 c.label,
                 f"{c.rows:,}",
                 fmt_s(c.wall.median),
-                f"{fmt_s(c.wall.ci_low)}-{fmt_s(c.wall.ci_high)}",
+                interval(c.wall),
                 f"{fmt_s(c.wall.minimum)} to {fmt_s(c.wall.maximum)}",
                 fmt_s(c.cold_wall) if c.cold_wall is not None else "",
                 fmt_s(c.warm_median_wall) if c.warm_median_wall is not None else "",
@@ -95,15 +98,18 @@ def crossovers(cases: list[CaseSummary], fits: dict) -> list[str]:
     labels = [label for label in labels if label in fits]
     lines = []
     for a, b in itertools.combinations(labels, 2):
-        at = crossover(fits[a], fits[b])
+        crossing = crossover_range(fits[a], fits[b])
         sizes = [c.rows for c in cases]
+        at = crossing[0].value if crossing else None
         if at is None or not (min(sizes) / 100 <= at <= max(sizes) * 1000):
             faster = a if fits[a](max(sizes)) < fits[b](max(sizes)) else b
             lines.append(f"{a} vs {b}: no crossover near the sizes run; {faster} is faster.")
         else:
             big = a if fits[a](at * 10) < fits[b](at * 10) else b
+            spread, missed = crossing[0].range_words(in_words), crossing[1]
+            spread += f"; {missed:.0%} of the refits do not cross" if missed else ""
             lines.append(
-                f"{a} vs {b}: the fitted times cross at about {at:,.0f} events; "
+                f"{a} vs {b}: the fitted times cross at about {at:,.0f} events ({spread}); "
                 f"above it {big} is faster."
             )
     for label in labels:
@@ -189,9 +195,9 @@ def memory_table(
                 label,
                 f"{line.per_event_bytes:,.0f}",
                 gib(line.base_bytes),
-                events(line.events_within(machine_gib * GIB * 0.8)),
-                events(line.events_within(64 * GIB * 0.8)),
-                events(line.events_within(big * GIB * 0.8)),
+                about(events_in(line, machine_gib)),
+                about(events_in(line, 64)),
+                about(events_in(line, big)),
             ]
         )
     return headers, rows
@@ -217,73 +223,3 @@ def memory_cap(doc: Document, tries: list[dict], stopped: list[dict], cap_gib: f
             ]
         )
     doc.table(["case", "largest completed", "stopped at", "RSS when stopped, GiB"], rows)
-
-
-def costs(doc: Document, cases, times, memory, model, prices, cores: int) -> None:
-    doc.heading("Cost per run and per million events")
-    doc.bullets(list(ASSUMPTIONS))
-    points, missing = cost_points(cases, times, memory, model, prices)
-    measured = {c.rows for c in cases}
-    doc.table(
-        ["setup", "events", "instance", "seconds", "USD/run", "USD per million events", "kind"],
-        [
-            [
-                p.setup,
-                f"{p.rows:,}",
-                p.instance,
-                fmt_s(p.seconds),
-                f"{p.usd_per_run:.4f}",
-                usd_per_million(p),
-                cost_kind(p, measured),
-            ]
-            for p in points
-        ],
-    )
-    if missing:
-        doc.bullets(missing)
-    if model is not None:
-        doc.paragraph("The Spark cluster rows are the scale-out model's figures.")
-        error_table(doc, model, cores, why=False)  # beside the modelled rows
-    elif any(c.engine == "spark" for c in cases):
-        doc.paragraph("No Spark cluster rows: no scale-out model (see the horizontal section).")
-    if points:
-        doc.image("cost_per_million.png", cost_plot(points, measured), "cost per million")
-
-
-def cost_plot(points: list[CostPoint], measured: set[int]) -> bytes:
-    """The cost per million events against the events, as the report and the slides draw it:
-    hollow beyond ten times the largest size measured (``measured``: the sizes run)."""
-    return plots.cost_per_million(points, measured_max=max(measured, default=None))
-
-
-def usd_per_million(p: CostPoint) -> str:
-    return f"{p.usd_per_million_events:.5f}"
-
-
-def cost_kind(p: CostPoint, measured: set[int]) -> str:
-    """A single VM at a size run is fitted at a measured size; the rest extrapolated or model."""
-    if p.rows in measured and "model" not in p.setup:
-        return "fitted at a measured size"
-    return "extrapolated / model"
-
-
-def cost_points(cases, times, memory, model, prices) -> tuple[list[CostPoint], list[str]]:
-    """Each engine on one VM and the modelled Spark clusters, at the sizes run and up to a
-    billion events; and which sizes fit in no VM."""
-    sizes = sorted({c.rows for c in cases})
-    sizes += [n for n in (10_000_000, 100_000_000, 1_000_000_000) if n > sizes[-1]]
-    points: list[CostPoint] = []
-    missing: list[str] = []
-    for engine in ("polars", "duckdb", "spark"):
-        label = best_local(cases, engine)
-        if label in times and label in memory:
-            for n in sizes:
-                point = single_vm(f"{label} on one VM", n, times[label], memory[label], prices)
-                if point:
-                    points.append(point)
-                else:
-                    missing.append(f"{label}: {n:,} events do not fit in the largest VM")
-    if model is not None:
-        for k, n in itertools.product(CLUSTER_SIZES, sizes):
-            points.append(spark_cluster(n, k, model, prices))
-    return points, missing

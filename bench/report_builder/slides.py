@@ -24,7 +24,21 @@ from bench.report_builder.build import (
     run_lines,
     statistics,
 )
-from bench.report_builder.costs import ASSUMPTIONS, CostPoint
+from bench.report_builder.cost_section import (
+    cost_kind,
+    cost_plot,
+    cost_points,
+    no_costs,
+    priced,
+    usd_per_million,
+)
+from bench.report_builder.costs import (
+    ASSUMPTIONS,
+    MIN_BILLED_SECONDS,
+    CostPoint,
+    NoFit,
+    price_source,
+)
 from bench.report_builder.horizontal import (
     NO_SPARK,
     error_summary,
@@ -34,12 +48,8 @@ from bench.report_builder.horizontal import (
 from bench.report_builder.sections import (
     MEMORY_FIT,
     VERIFIED,
-    cost_kind,
-    cost_plot,
-    cost_points,
     crossovers,
     memory_table,
-    usd_per_million,
     verification_rows,
 )
 from bench.report_builder.slide_deck import Slide, to_deck
@@ -49,10 +59,6 @@ from python_engines.core.errors import EtlStackError
 
 QUESTION = "Spark or a single-node Python stack?"
 MAX_SLIDES = 12
-NO_COSTS = (
-    "No cost figures in this run: a single VM's cost needs a time fitted over two sizes or more, "
-    "a Spark cluster's the scale-out model."
-)
 
 
 def build_slides(results: dict, events_per_day: int | None = None) -> list[Slide]:
@@ -91,7 +97,7 @@ def _method(run: Run) -> Slide:
 
 def _verdict(run: Run, events_per_day: int | None) -> Slide:
     slide = Slide("Time: the verdict", layout="text")
-    slide.bullets(verdict_lines(run.cases, run.decision, run.model, events_per_day))
+    slide.bullets(verdict_lines(run.cases, run.decision, run.model, run.no_model, events_per_day))
     return slide
 
 
@@ -113,33 +119,43 @@ def _memory(run: Run) -> list[Slide]:
 
 def _cost(run: Run) -> list[Slide]:
     """USD per million events, a setup a row, a size a column (bold: fitted at a measured size,
-    the rest extrapolated or the Spark model's); then the report's plot of them."""
-    points, missing = cost_points(run.cases, run.times, run.memory, run.model, run.prices)
+    the rest extrapolated or the Spark model's; †: billed the minimum; 'does not fit': not
+    priced); then the report's plot of them."""
+    found, notes = cost_points(run.cases, run.times, run.memory, run.model, run.prices)
     table = Slide("Cost per million events", layout="text")
-    if not points:
-        table.paragraph(NO_COSTS)
-        table.bullets([*missing, ASSUMPTIONS[0]])
+    sources = [ASSUMPTIONS[0], price_source(run.prices)]
+    if not found:
+        table.paragraph(no_costs(run.cases, run.model, run.prices))
+        table.bullets(sources)
         return [table]
     measured = {c.rows for c in run.cases}
-    sizes = sorted({p.rows for p in points})
-    cells = {(p.setup, p.rows): p for p in points}
+    sizes = sorted({r.rows for r in found})
+    cells = {(r.setup, r.rows): r for r in found}
     rows = [
         [setup, *(_cost_cell(cells.get((setup, n)), measured) for n in sizes)]
-        for setup in dict.fromkeys(p.setup for p in points)
+        for setup in dict.fromkeys(r.setup for r in found)
     ]
     table.table(["USD per million events", *(f"{n:,}" for n in sizes)], rows)
-    table.paragraph("Bold: fitted at a measured size; the rest: extrapolated / model.")
-    table.bullets([*missing, ASSUMPTIONS[0]])
+    table.paragraph(
+        "Bold: fitted at a measured size; the rest: extrapolated / model. †: billed the "
+        f"{MIN_BILLED_SECONDS} s minimum (a minute of the VM, whichever engine). 'does not fit': "
+        "no VM, or no cluster worker, holds its share of the fitted peak memory."
+    )
+    table.bullets([*notes, *sources])
+    if not (points := priced(found)):
+        return [table]
     curve = Slide("Cost per million events against the day's size", layout="figure")
     curve.image("cost_per_million.png", cost_plot(points, measured), "cost per million")
     return [table, curve]
 
 
-def _cost_cell(point: CostPoint | None, measured: set[int]) -> str:
-    if point is None:
+def _cost_cell(row: CostPoint | NoFit | None, measured: set[int]) -> str:
+    if row is None:
         return "-"
-    figure = usd_per_million(point)
-    return f"**{figure}**" if cost_kind(point, measured) == "fitted at a measured size" else figure
+    if isinstance(row, NoFit):
+        return "does not fit"
+    figure = usd_per_million(row) + (" †" if row.minimum_billed else "")
+    return f"**{figure}**" if cost_kind(row, measured) == "fitted at a measured size" else figure
 
 
 def _scaling(run: Run) -> Slide:
@@ -147,7 +163,7 @@ def _scaling(run: Run) -> Slide:
     if png := scaling_plot(run.tries, run.model):
         slide.image("cluster_scaling.png", png, "Spark horizontal scaling")
     if run.model is not None:
-        lines = [model_line(run.model), f"{error_summary(run.model)}."]
+        lines = [model_line(run.model, run.no_model), f"{error_summary(run.model)}."]
     else:
         lines = [no_model_reason(run.tries) or NO_SPARK]
     slide.bullets(lines)
@@ -167,7 +183,7 @@ def _caveats(run: Run) -> Slide:
             f"**Measured** — {measured_sizes(run.cases, run.machine)}",
             f"**Scope** — {decision_scope(run.header['matrix'].get('load'))}",
             f"**Fitted / extrapolated** — {MEMORY_FIT}",
-            f"**Modelled** — {model_line(run.model)}",
+            f"**Modelled** — {model_line(run.model, run.no_model)}",
             f"**Cost** — {ASSUMPTIONS[0]} {ASSUMPTIONS[1]}",
         ]
     )

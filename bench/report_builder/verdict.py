@@ -6,9 +6,10 @@ Everything comes from the same fits and flowchart as the sections below; nothing
 from __future__ import annotations
 
 from bench.report_builder.analysis import CaseSummary
-from bench.report_builder.decision import Decision, in_words
+from bench.report_builder.decision import Decision, about
 from bench.report_builder.document import Document
-from bench.report_builder.sections import fmt_s
+from bench.report_builder.horizontal import NO_BASE
+from bench.report_builder.sections import NO_INTERVAL, fmt_s, interval
 from bench.spark_model.scale_out import ScaleOutModel
 
 # a figure up to this many times the largest size measured is "fitted"; beyond, "extrapolated"
@@ -43,7 +44,9 @@ def _fastest_line(cases: list[CaseSummary], largest: int) -> str:
         f"{c.label} {fmt_s(c.wall.median)} s ({c.wall.median / best.wall.median:.1f}x)"
         for c in at_largest[1:]
     )
-    spread = f"95 % CI {fmt_s(best.wall.ci_low)}-{fmt_s(best.wall.ci_high)} s, {best.wall.n} tries"
+    spread = (
+        f"95 % CI {interval(best.wall)} s, {best.wall.n} tries" if best.wall.n > 1 else NO_INTERVAL
+    )
     return (
         f"Fastest measured at {largest:,} events: **{best.label}**, median "
         f"{fmt_s(best.wall.median)} s ({spread})" + (f"; then {others}." if others else ".")
@@ -52,7 +55,7 @@ def _fastest_line(cases: list[CaseSummary], largest: int) -> str:
 
 def _steps_lines(decision: Decision, largest: int) -> list[str]:
     lines = [
-        f"A day of up to {in_words(step.events)} events: {step.answer} — "
+        f"A day of up to {about(step.threshold)} events: {step.answer} — "
         f"{kind_of(step.events, largest)}."
         for step in decision.steps
     ]
@@ -60,12 +63,22 @@ def _steps_lines(decision: Decision, largest: int) -> list[str]:
     return lines
 
 
-def model_line(model: ScaleOutModel | None) -> str:
-    if model is None or model.worst_check is None:
-        return "Spark beyond the workers measured: no model in this run (no event logs)."
+def model_line(model: ScaleOutModel | None, no_model: str | None) -> str:
+    """What the run says of Spark beyond the executors measured; ``no_model``: why there is no
+    model (``horizontal.no_model_reason``; None: the run has no Spark try)."""
+    if model is None and no_model is None:
+        return "Spark: not run here, so nothing to model beyond one machine."
+    if model is None:
+        why = "no try on one worker or one thread" if no_model == NO_BASE else "no event logs"
+        return f"Spark beyond the executors measured: no model in this run ({why})."
+    if model.worst_check is None:
+        return (
+            "Spark beyond the executors measured: modelled (its measured tasks replayed); no "
+            "measured pair to check it on."
+        )
     error = abs(model.worst_check.host_error)
     return (
-        "Spark beyond the workers measured: modelled (its measured tasks replayed); "
+        "Spark beyond the executors measured: modelled (its measured tasks replayed); "
         f"error on the measured points up to {error:.0%}."
     )
 
@@ -76,12 +89,13 @@ def verdict(
     decision: Decision | None,
     model: ScaleOutModel | None,
     machine: dict,
+    no_model: str | None,
     events_per_day: int | None = None,
 ) -> None:
-    """The verdict section, first in the report."""
+    """The verdict section, first in the report; ``no_model`` as for ``model_line``."""
     doc.heading("Verdict")
     doc.paragraph(measured_sizes(cases, machine))
-    doc.bullets(verdict_lines(cases, decision, model, events_per_day))
+    doc.bullets(verdict_lines(cases, decision, model, no_model, events_per_day))
 
 
 def measured_sizes(cases: list[CaseSummary], machine: dict) -> str:
@@ -98,6 +112,7 @@ def verdict_lines(
     cases: list[CaseSummary],
     decision: Decision | None,
     model: ScaleOutModel | None,
+    no_model: str | None,
     events_per_day: int | None = None,
 ) -> list[str]:
     """The fastest engine measured, which engine for which day size, the Spark model."""
@@ -112,5 +127,5 @@ def verdict_lines(
                 f"Your day of {events_per_day:,} events: {answer_for(decision, events_per_day)} "
                 f"— {kind_of(events_per_day, largest)}."
             )
-    lines.append(model_line(model))
+    lines.append(model_line(model, no_model))
     return lines

@@ -1,4 +1,4 @@
-"""Spark on K one-core workers, for another data size, from one measured try's tasks: the model
+"""Spark on K one-core executors, for another data size, from one measured try's tasks: the model
 the report shows beyond the measured K.
 
 ``seconds(K, rows)`` of ``ScaleOutModel`` is
