@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from conftest import ONE_STAGE_DIGEST, bench_results
@@ -187,3 +189,23 @@ def test_every_cluster_row_is_either_priced_or_does_not_fit(workers: int) -> Non
         cells = _row(section, setup, events)
         fits = _needed_gib(events, workers) <= 16 * USABLE_MEMORY
         assert cells[2].startswith("does not fit") != fits
+
+
+def test_the_decisions_spark_cluster_holds_the_day_like_a_cost_row() -> None:
+    """The flowchart's last answer names a cluster for the day no single node takes: the same
+    memory check as the cost rows prices it, and one worker fewer would not fit (when it had
+    to grow beyond 16 workers)."""
+    from bench.report_builder.build import analyse
+    from bench.report_builder.costs import CostPoint, NoFit, spark_cluster
+    from bench.report_builder.decision import OUTLOOK_WORKERS, best_local
+
+    stored = Path(__file__).parents[1] / "bench/reports/default/results.json"
+    run = analyse(json.loads(stored.read_text()))
+    named = re.search(r"events on (\d+) x m7i\.xlarge \((\d+) cores\)", run.decision.otherwise)
+    assert named, run.decision.otherwise
+    workers, day = int(named.group(1)), run.decision.day_events
+    spark = run.memory[best_local(run.cases, "spark")]
+    assert isinstance(spark_cluster(day, workers, run.model, spark, run.prices), CostPoint)
+    if workers > OUTLOOK_WORKERS:
+        assert isinstance(spark_cluster(day, workers - 1, run.model, spark, run.prices), NoFit)
+        assert "fewer workers cannot hold it in memory" in run.decision.otherwise

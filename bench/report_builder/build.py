@@ -81,7 +81,9 @@ def analyse(results: dict) -> Run:
     model = scale_out_model(tries, machine["cores"])
     prices = load_prices()
     big = largest_vm(prices)
-    decision = decide(cases, memory, machine["memory_gib"], big, model, no_model_reason(tries))
+    decision = decide(
+        cases, memory, machine["memory_gib"], big, model, no_model_reason(tries), prices
+    )
     return Run(header, tries, stopped, cases, times, memory, model, prices, big, decision)
 
 

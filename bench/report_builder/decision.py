@@ -10,7 +10,14 @@ import textwrap
 from dataclasses import dataclass
 
 from bench.report_builder.analysis import GIB, CaseSummary, MemoryLine
-from bench.report_builder.costs import USABLE_MEMORY, Instance
+from bench.report_builder.costs import (
+    USABLE_MEMORY,
+    WORKER_TYPE,
+    Instance,
+    bytes_per_worker,
+    cluster_setup,
+    worker_type,
+)
 from bench.report_builder.ranges import Threshold, threshold
 from bench.spark_model.scale_out import ScaleOutModel
 
@@ -73,9 +80,11 @@ def decide(
     big_vm: Instance,
     model: ScaleOutModel | None,
     no_model: str | None = None,
+    prices: list[Instance] | None = None,
 ) -> Decision | None:
     """The flowchart from this run's fits; None without a Polars or DuckDB case to size.
-    ``no_model``: why there is no Spark model, when there is none (None: no Spark to model)."""
+    ``no_model``: why there is no Spark model, when there is none (None: no Spark to model);
+    ``prices``: the cluster's worker type, to size the cluster the model speaks of."""
     largest = max(c.rows for c in cases)
     at_largest = {c.label: c for c in cases if c.rows == largest}
     engines = _fitted_engines(cases, memory, at_largest)
@@ -95,7 +104,8 @@ def decide(
     day = day_beyond(steps)
     if model is not None:
         notes.append(_model_note(model))
-        otherwise += _model_outlook(model, day)
+        spark_memory = memory.get(best_local(cases, "spark") or "")
+        otherwise += _model_outlook(model, day, spark_memory, prices or [])
     elif no_model:
         notes.append(no_model)
     steps = sorted(steps, key=lambda s: s.events)
@@ -218,14 +228,37 @@ def _model_note(model: ScaleOutModel) -> str:
     )
 
 
-def _model_outlook(model: ScaleOutModel, day: int) -> str:
-    """The model's time for the day beyond every threshold on 64 one-core executors."""
-    took = duration(model.seconds(64, rows=day))
+OUTLOOK_WORKERS = 16  # VMs of the cluster worker type the outlook starts from (64 cores)
+
+
+def _model_outlook(
+    model: ScaleOutModel, day: int, spark_memory: MemoryLine | None, prices: list[Instance]
+) -> str:
+    """The model's time for the day beyond every threshold on a cluster of the cost section's
+    worker type: 16 of them, or as many as it takes for each worker to hold its share of
+    Spark's fitted peak (the cost rows' memory check); the cluster named as the cost rows
+    name it."""
     worst = model.worst_check
     error = f"; error on measured points up to {abs(worst.host_error):.0%}" if worst else ""
+    held = ""
+    if not any(p.name == WORKER_TYPE for p in prices):
+        took = duration(model.seconds(64, rows=day))
+        cluster = "64 one-core executors"
+    else:
+        vm, vms = worker_type(prices), OUTLOOK_WORKERS
+        usable = vm.memory_gib * GIB * USABLE_MEMORY
+        if spark_memory is not None and bytes_per_worker(spark_memory, day, vms) > usable:
+            spare = usable - spark_memory.base_bytes
+            if spare <= 0:
+                return f" (Spark model: no cluster of {vm.name} holds Spark's fitted base memory)"
+            vms = math.ceil(spark_memory.per_event_bytes * day / spare)
+        took = duration(model.seconds(vms, rows=day, cores=vm.vcpu))
+        cluster = cluster_setup(vms, prices).removeprefix("spark cluster, ").removesuffix(", model")
+        if vms > OUTLOOK_WORKERS:
+            held = "; fewer workers cannot hold it in memory"
     return (
-        f" (Spark model, a replay of the measured tasks: a day of {in_words(day)} events on 64 "
-        f"one-core executors ≈ {took}{error})"
+        f" (Spark model, a replay of the measured tasks: a day of {in_words(day)} events on "
+        f"{cluster} ≈ {took}{held}{error})"
     )
 
 
