@@ -72,6 +72,32 @@ ONE_STAGE_DIGEST = {
 }
 
 
+# every hand-made try of a size agrees on its output tables (the harness's verification)
+SAME_OUTPUT = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
+
+
+def bench_try(engine: str, rows: int, repeat: int, wall: float, rss: float, **extra) -> dict:
+    """One hand-made try as results.json holds it: ``threads`` (2), ``cluster_workers`` (None),
+    ``startup`` (0.5 s) and ``cpu`` (the wall) may be given; other keys are added as they are."""
+    return {
+        "engine": engine,
+        "rows": rows,
+        "repeat": repeat,
+        "threads": extra.pop("threads", 2),
+        "cluster_workers": extra.pop("cluster_workers", None),
+        "wall_seconds": wall,
+        "startup_seconds": extra.pop("startup", 0.5),
+        "stages": {"read": wall * 0.2, "sessionized": wall * 0.6},
+        "peak_rss_bytes": rss,
+        "cpu_seconds": extra.pop("cpu", wall),
+        "cpu_percent": 50.0,
+        "events_per_second": rows / wall,
+        "output_fingerprint": SAME_OUTPUT,
+        "cold": repeat == 1,
+        **extra,
+    }
+
+
 def bench_results(tries: list[dict], matrix: dict, versions: dict | None = None) -> dict:
     """A results.json's contents around hand-made tries: a 2-core, 24 GiB test machine."""
     machine = {"cpu": "test", "cores": 2, "memory_gib": 24.0, "python": "3.11", "os": "linux"}

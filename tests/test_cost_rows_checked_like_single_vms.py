@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ONE_STAGE_DIGEST, bench_results
+from conftest import ONE_STAGE_DIGEST, bench_results, bench_try
 
 from bench.report_builder.analysis import GIB, MemoryLine
 from bench.report_builder.build import build_document
@@ -32,29 +32,8 @@ from bench.report_builder.document import to_markdown
 from bench.report_builder.slides import build_slides
 from bench.spark_model.scale_out import scale_out_model
 
-PRINTS = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
 SMALL, LARGE = 1_000_000, 10_000_000
 SPARK_BASE, SPARK_PER_EVENT = 2 * GIB, 1000.0  # Spark's peak RSS: 2 GiB + 1000 B per event
-
-
-def _try(engine: str, rows: int, repeat: int, wall: float, rss: float, **extra) -> dict:
-    return {
-        "engine": engine,
-        "rows": rows,
-        "repeat": repeat,
-        "threads": extra.pop("threads", 2),
-        "cluster_workers": extra.pop("cluster_workers", None),
-        "wall_seconds": wall,
-        "startup_seconds": 0.5,
-        "stages": {"read": wall * 0.2, "sessionized": wall * 0.6},
-        "peak_rss_bytes": rss,
-        "cpu_seconds": wall,
-        "cpu_percent": 50.0,
-        "events_per_second": rows / wall,
-        "output_fingerprint": PRINTS,
-        "cold": repeat == 1,
-        **extra,
-    }
 
 
 def synthetic(sizes: tuple[int, ...] = (SMALL, LARGE)) -> dict:
@@ -65,13 +44,13 @@ def synthetic(sizes: tuple[int, ...] = (SMALL, LARGE)) -> dict:
         for repeat in (1, 2):
             spark_rss = SPARK_BASE + SPARK_PER_EVENT * rows
             tries += [
-                _try("polars", rows, repeat, 2.0 * rows / 1e6, 3e8 + 500 * rows),
-                _try("spark", rows, repeat, 30 + 30 * rows / 1e6, spark_rss),
+                bench_try("polars", rows, repeat, 2.0 * rows / 1e6, 3e8 + 500 * rows),
+                bench_try("spark", rows, repeat, 30 + 30 * rows / 1e6, spark_rss),
             ]
     for k, wall in ((1, 11.0), (2, 12.5)):
         log = copy.deepcopy(ONE_STAGE_DIGEST)
         extra = {"threads": k, "cluster_workers": k, "spark_event_log": log}
-        tries.append(_try("spark", max(sizes), 1, wall, 2e9, **extra))
+        tries.append(bench_try("spark", max(sizes), 1, wall, 2e9, **extra))
     matrix = {"rows": list(sizes), "engines": ["polars", "spark"], "repeat": 2}
     return bench_results(tries, {**matrix, "cluster_workers": [1, 2]}, {"pyspark": "4.1.0"})
 

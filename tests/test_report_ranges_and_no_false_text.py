@@ -8,32 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import bench_results
+from conftest import bench_results, bench_try
 
 from bench.report_builder.build import analyse, build_document
 from bench.report_builder.document import to_markdown
 
-PRINTS = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
 SMALL, LARGE = 1_000_000, 10_000_000
-
-
-def _try(engine: str, rows: int, repeat: int, wall: float, rss: float, **extra) -> dict:
-    return {
-        "engine": engine,
-        "rows": rows,
-        "repeat": repeat,
-        "threads": extra.pop("threads", 2),
-        "cluster_workers": extra.pop("cluster_workers", None),
-        "wall_seconds": wall,
-        "startup_seconds": 0.5,
-        "stages": {"read": wall * 0.2, "sessionized": wall * 0.6},
-        "peak_rss_bytes": rss,
-        "cpu_seconds": wall,
-        "cpu_percent": 50.0,
-        "events_per_second": rows / wall,
-        "output_fingerprint": PRINTS,
-        "cold": repeat == 1,
-    }
 
 
 def _results(
@@ -49,14 +29,14 @@ def _results(
         for repeat_, off in list(enumerate((0.0, noise, -noise), start=1))[:repeat]:
             scale = rows / 1e6
             tries += [
-                _try(
+                bench_try(
                     "polars",
                     rows,
                     repeat_,
                     2.0 * scale * (1 + off),
                     (3e8 + 1000 * rows) * (1 + off),
                 ),
-                _try(
+                bench_try(
                     "duckdb",
                     rows,
                     repeat_,
@@ -133,7 +113,7 @@ def test_one_try_prints_no_interval_anywhere() -> None:
 
 
 def _spark(repeat: int, threads: int = 2, workers: int | None = None) -> dict:
-    return _try(
+    return bench_try(
         "spark", LARGE, repeat, 60.0 + repeat, 4e9, threads=threads, cluster_workers=workers
     )
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ONE_STAGE_DIGEST, bench_results
+from conftest import ONE_STAGE_DIGEST, bench_results, bench_try
 
 from bench.report_builder.build import build_document, build_report
 from bench.report_builder.document import to_markdown
@@ -19,33 +19,12 @@ from bench.report_builder.horizontal import seconds_text
 from bench.spark_model.ernest import fit_ernest
 from bench.spark_model.scale_out import MODEL_WORKERS, scale_out_model
 
-PRINTS = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
 SMALL, LARGE = 1_000_000, 10_000_000
-
-
-def _try(engine: str, rows: int, repeat: int, wall: float, rss: float, **extra) -> dict:
-    return {
-        "engine": engine,
-        "rows": rows,
-        "repeat": repeat,
-        "threads": extra.pop("threads", 2),
-        "cluster_workers": extra.pop("cluster_workers", None),
-        "wall_seconds": wall,
-        "startup_seconds": 0.5,
-        "stages": {"read": wall * 0.2, "sessionized": wall * 0.6},
-        "peak_rss_bytes": rss,
-        "cpu_seconds": extra.pop("cpu", wall),
-        "cpu_percent": 50.0,
-        "events_per_second": rows / wall,
-        "output_fingerprint": PRINTS,
-        "cold": repeat == 1,
-        **extra,
-    }
 
 
 def _spark(rows: int, repeat: int, wall: float, cpu: float, **where) -> dict:
     log = copy.deepcopy(ONE_STAGE_DIGEST)
-    return _try("spark", rows, repeat, wall, 2e9, cpu=cpu, spark_event_log=log, **where)
+    return bench_try("spark", rows, repeat, wall, 2e9, cpu=cpu, spark_event_log=log, **where)
 
 
 def synthetic() -> dict:
@@ -57,8 +36,8 @@ def synthetic() -> dict:
         for repeat in (1, 2):
             scale = rows / 1e6
             tries += [
-                _try("polars", rows, repeat, 2.0 * scale, 3e8 + 1000 * rows),
-                _try("duckdb", rows, repeat, 6.0 * scale, 4e8 + 400 * rows),
+                bench_try("polars", rows, repeat, 2.0 * scale, 3e8 + 1000 * rows),
+                bench_try("duckdb", rows, repeat, 6.0 * scale, 4e8 + 400 * rows),
                 _spark(rows, repeat, 11.0, 12.0, threads=1),
                 _spark(rows, repeat, 10.0, 12.0, threads=2),
             ]

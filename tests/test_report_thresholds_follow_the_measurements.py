@@ -8,32 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ONE_STAGE_DIGEST, bench_results
+from conftest import ONE_STAGE_DIGEST, bench_results, bench_try
 
 from bench.report_builder.build import build_document, build_report
 from bench.report_builder.decision import GIB
 from bench.spark_model.scale_out import CLUSTER, scale_out_model
-
-PRINTS = {"events": "1:01", "rejected_events": "0:00", "sessions": "1:02"}
-
-
-def _try(engine: str, rows: int, repeat: int, wall: float, rss: float, **extra) -> dict:
-    return {
-        "engine": engine,
-        "rows": rows,
-        "repeat": repeat,
-        "threads": extra.pop("threads", 2),
-        "wall_seconds": wall,
-        "startup_seconds": extra.pop("startup", 0.5),
-        "stages": {"read": wall * 0.2, "sessionized": wall * 0.6},
-        "peak_rss_bytes": rss,
-        "cpu_seconds": wall,
-        "cpu_percent": 50.0,
-        "events_per_second": rows / wall,
-        "output_fingerprint": PRINTS,
-        "cluster_workers": extra.pop("cluster_workers", None),
-        "cold": repeat == 1,
-    }
 
 
 def synthetic(polars_bytes_per_event: float) -> dict:
@@ -43,19 +22,23 @@ def synthetic(polars_bytes_per_event: float) -> dict:
         for repeat, jitter in ((1, 1.05), (2, 1.0), (3, 0.98)):
             scale = rows / 1e6
             tries += [
-                _try(
+                bench_try(
                     "polars",
                     rows,
                     repeat,
                     2.0 * scale * jitter,
                     3e8 + polars_bytes_per_event * rows,
                 ),
-                _try("duckdb", rows, repeat, 6.0 * scale * jitter, 4e8 + 400 * rows),
-                _try("spark", rows, repeat, 30 + 30 * scale * jitter, 2e9 + 900 * rows, startup=8),
+                bench_try("duckdb", rows, repeat, 6.0 * scale * jitter, 4e8 + 400 * rows),
+                bench_try(
+                    "spark", rows, repeat, 30 + 30 * scale * jitter, 2e9 + 900 * rows, startup=8
+                ),
             ]
             for k, seconds in ((1, 50.0), (2, 28.0)):
                 tries.append(
-                    _try("spark", rows, repeat, seconds * scale, 2e9, threads=k, cluster_workers=k)
+                    bench_try(
+                        "spark", rows, repeat, seconds * scale, 2e9, threads=k, cluster_workers=k
+                    )
                 )
     matrix = {"rows": [1_000_000, 10_000_000], "engines": ["polars", "duckdb", "spark"]}
     return bench_results(tries, {**matrix, "repeat": 3, "cluster_workers": [1, 2]})
@@ -88,7 +71,10 @@ def test_doubling_an_engines_memory_halves_its_threshold() -> None:
 
 def _cluster_try(workers: int, wall: float) -> dict:
     extra = {"threads": workers, "cluster_workers": workers, "startup": 8}
-    return {**_try("spark", 1_000_000, 1, wall, 2e9, **extra), "spark_event_log": ONE_STAGE_DIGEST}
+    return {
+        **bench_try("spark", 1_000_000, 1, wall, 2e9, **extra),
+        "spark_event_log": ONE_STAGE_DIGEST,
+    }
 
 
 def test_the_cluster_model_replays_the_fewest_worker_runs_tasks() -> None:
