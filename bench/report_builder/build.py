@@ -17,8 +17,9 @@ from bench.report_builder.analysis import (
     time_fits,
 )
 from bench.report_builder.costs import Instance, largest_vm, load_prices
-from bench.report_builder.decision import Decision, decide, mermaid, svg
+from bench.report_builder.decision import Decision, decide
 from bench.report_builder.document import Document, to_html, to_markdown
+from bench.report_builder.flowchart import mermaid, svg
 from bench.report_builder.horizontal import horizontal, no_model_reason
 from bench.report_builder.verdict import verdict
 from bench.spark_model.scale_out import ScaleOutModel, scale_out_model
@@ -82,7 +83,7 @@ def analyse(results: dict) -> Run:
     prices = load_prices()
     big = largest_vm(prices)
     decision = decide(
-        cases, memory, machine["memory_gib"], big, model, no_model_reason(tries), prices
+        cases, memory, machine["memory_gib"], big, model, no_model_reason(tries), prices=prices
     )
     return Run(header, tries, stopped, cases, times, memory, model, prices, big, decision)
 

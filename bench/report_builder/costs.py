@@ -6,6 +6,7 @@ Prices: bench/prices.csv, a dated snapshot of published on-demand list prices.""
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,14 +133,10 @@ def single_vm(
 ) -> CostPoint | NoFit:
     """A NoFit when no memory-optimised VM in the table holds the engine's peak at this size."""
     needed = memory(rows)
-    fitting = [
-        p
-        for p in prices
-        if p.family == "memory-optimised" and p.memory_gib * GIB * USABLE_MEMORY >= needed
-    ]
+    fitting = [p for p in prices if p.family == "memory-optimised" and usable_bytes(p) >= needed]
     if not fitting:
         big = largest_vm(prices)
-        usable = big.memory_gib * GIB * USABLE_MEMORY
+        usable = usable_bytes(big)
         why = f"needs {needed / GIB:,.1f} GiB; {big.name}, the largest, {usable / GIB:,.1f} usable"
         return NoFit(label, rows, why)
     vm = min(fitting, key=lambda p: p.usd_per_hour)
@@ -163,6 +160,21 @@ def bytes_per_worker(memory: MemoryLine, rows: int, workers: int) -> float:
     return memory.base_bytes + memory.per_event_bytes * rows / workers
 
 
+def usable_bytes(vm: Instance) -> float:
+    """What an engine may take of a VM's RAM (USABLE_MEMORY of it)."""
+    return vm.memory_gib * GIB * USABLE_MEMORY
+
+
+def workers_to_hold(memory: MemoryLine, rows: int, vm: Instance, at_least: int) -> int | None:
+    """The fewest workers (``at_least`` or more) each of which holds its share of Spark's
+    fitted peak at ``rows`` events, the check ``spark_cluster`` makes; None when the fitted
+    base alone exceeds a worker."""
+    spare = usable_bytes(vm) - memory.base_bytes
+    if spare <= 0:
+        return None
+    return max(at_least, math.ceil(memory.per_event_bytes * rows / spare))
+
+
 def spark_cluster(
     rows: int, workers: int, model: ScaleOutModel, memory: MemoryLine, prices: list[Instance]
 ) -> CostPoint | NoFit:
@@ -170,7 +182,7 @@ def spark_cluster(
     rows) exceeds USABLE_MEMORY of its RAM; else the modelled run priced, driver VM included."""
     vm = worker_type(prices)
     setup = cluster_setup(workers, prices)
-    needed, usable = bytes_per_worker(memory, rows, workers), vm.memory_gib * GIB * USABLE_MEMORY
+    needed, usable = bytes_per_worker(memory, rows, workers), usable_bytes(vm)
     if needed > usable:
         why = f"needs {needed / GIB:,.1f} GiB a worker; {vm.name} {usable / GIB:.1f} usable"
         return NoFit(setup, rows, why)

@@ -4,19 +4,16 @@ fastest, and what the Spark model says beyond that. No threshold is typed in."""
 
 from __future__ import annotations
 
-import html
 import math
-import textwrap
 from dataclasses import dataclass
 
 from bench.report_builder.analysis import GIB, CaseSummary, MemoryLine
 from bench.report_builder.costs import (
     USABLE_MEMORY,
-    WORKER_TYPE,
     Instance,
-    bytes_per_worker,
     cluster_setup,
     worker_type,
+    workers_to_hold,
 )
 from bench.report_builder.ranges import Threshold, threshold
 from bench.spark_model.scale_out import ScaleOutModel
@@ -80,7 +77,8 @@ def decide(
     big_vm: Instance,
     model: ScaleOutModel | None,
     no_model: str | None = None,
-    prices: list[Instance] | None = None,
+    *,
+    prices: list[Instance],
 ) -> Decision | None:
     """The flowchart from this run's fits; None without a Polars or DuckDB case to size.
     ``no_model``: why there is no Spark model, when there is none (None: no Spark to model);
@@ -105,7 +103,7 @@ def decide(
     if model is not None:
         notes.append(_model_note(model))
         spark_memory = memory.get(best_local(cases, "spark") or "")
-        otherwise += _model_outlook(model, day, spark_memory, prices or [])
+        otherwise += _model_outlook(model, day, spark_memory, prices)
     elif no_model:
         notes.append(no_model)
     steps = sorted(steps, key=lambda s: s.events)
@@ -236,86 +234,19 @@ def _model_outlook(
 ) -> str:
     """The model's time for the day beyond every threshold on a cluster of the cost section's
     worker type: 16 of them, or as many as it takes for each worker to hold its share of
-    Spark's fitted peak (the cost rows' memory check); the cluster named as the cost rows
+    Spark's fitted peak (``workers_to_hold``, the cost rows' check); named as the cost rows
     name it."""
     worst = model.worst_check
     error = f"; error on measured points up to {abs(worst.host_error):.0%}" if worst else ""
-    held = ""
-    if not any(p.name == WORKER_TYPE for p in prices):
-        took = duration(model.seconds(64, rows=day))
-        cluster = "64 one-core executors"
-    else:
-        vm, vms = worker_type(prices), OUTLOOK_WORKERS
-        usable = vm.memory_gib * GIB * USABLE_MEMORY
-        if spark_memory is not None and bytes_per_worker(spark_memory, day, vms) > usable:
-            spare = usable - spark_memory.base_bytes
-            if spare <= 0:
-                return f" (Spark model: no cluster of {vm.name} holds Spark's fitted base memory)"
-            vms = math.ceil(spark_memory.per_event_bytes * day / spare)
-        took = duration(model.seconds(vms, rows=day, cores=vm.vcpu))
-        cluster = cluster_setup(vms, prices).removeprefix("spark cluster, ").removesuffix(", model")
-        if vms > OUTLOOK_WORKERS:
-            held = "; fewer workers cannot hold it in memory"
+    vm, workers = worker_type(prices), OUTLOOK_WORKERS
+    if spark_memory is not None:
+        workers = workers_to_hold(spark_memory, day, vm, at_least=OUTLOOK_WORKERS)
+        if workers is None:
+            return f" (Spark model: no cluster of {vm.name} holds Spark's fitted base memory)"
+    took = duration(model.seconds(workers, rows=day, cores=vm.vcpu))
+    cluster = cluster_setup(workers, prices).removeprefix("spark cluster, ").removesuffix(", model")
+    held = "; fewer workers cannot hold it in memory" if workers > OUTLOOK_WORKERS else ""
     return (
         f" (Spark model, a replay of the measured tasks: a day of {in_words(day)} events on "
         f"{cluster} ≈ {took}{held}{error})"
     )
-
-
-def mermaid(decision: Decision) -> str:
-    lines = ["flowchart TD", '  start(["a day of events"])']
-    previous = "start"
-    for number, step in enumerate(decision.steps):
-        lines.append(f'  q{number}{{"{step.question}"}}')
-        lines.append(f'  a{number}["{step.answer}"]')
-        lines.append(
-            f"  {previous} --> q{number}" if number == 0 else f"  {previous} -- no --> q{number}"
-        )
-        lines.append(f"  q{number} -- yes --> a{number}")
-        previous = f"q{number}"
-    lines.append(f'  z["{decision.otherwise}"]')
-    lines.append(f"  {previous} -- no --> z")
-    return "\n".join(lines)
-
-
-def svg(decision: Decision) -> str:
-    """The same flowchart drawn as inline SVG (no script, no network)."""
-    width, row, box_w, box_h = 900, 90, 380, 50
-    height = row * (len(decision.steps) + 1) + 40
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        'font-family="sans-serif" font-size="13">',
-        '<defs><marker id="arrow" markerWidth="10" markerHeight="10" refX="9" refY="3" '
-        'orient="auto"><path d="M0,0 L9,3 L0,6 z" fill="#333"/></marker></defs>',
-    ]
-
-    def box(x: float, y: float, text: str, fill: str, rounded: int, w: float = box_w) -> None:
-        parts.append(
-            f'<rect x="{x}" y="{y}" width="{w}" height="{box_h}" rx="{rounded}" '
-            f'fill="{fill}" stroke="#333"/>'
-        )
-        lines = textwrap.wrap(text, int(w / 7.2))[:3] or [""]
-        for number, line in enumerate(lines):
-            dy = box_h / 2 + 4 + (number - (len(lines) - 1) / 2) * 15
-            parts.append(
-                f'<text x="{x + w / 2}" y="{y + dy}" text-anchor="middle">'
-                f"{html.escape(line)}</text>"
-            )
-
-    def arrow(x1: float, y1: float, x2: float, y2: float, label: str) -> None:
-        parts.append(
-            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#333" '
-            'marker-end="url(#arrow)"/>'
-        )
-        parts.append(f'<text x="{(x1 + x2) / 2 + 6}" y="{(y1 + y2) / 2 - 4}">{label}</text>')
-
-    left, right = 20, width - box_w - 20
-    for number, step in enumerate(decision.steps):
-        y = 20 + number * row
-        box(left, y, step.question, "#fff3cd", 25)
-        box(right, y, step.answer, "#d4edda", 4)
-        arrow(left + box_w, y + box_h / 2, right, y + box_h / 2, "yes")
-        arrow(left + box_w / 2, y + box_h, left + box_w / 2, y + row, "no")
-    box(left, 20 + len(decision.steps) * row, decision.otherwise, "#f8d7da", 4, width - 40)
-    parts.append("</svg>")
-    return "\n".join(parts)
