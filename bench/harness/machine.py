@@ -123,15 +123,17 @@ def package_versions(*names: str) -> dict[str, str]:
     return {name: version(name) for name in names}
 
 
-def git_commit() -> str:
-    """The checkout's HEAD, ``-dirty`` when a tracked file has uncommitted changes (untracked
-    files, such as the result files of earlier runs, do not change the code measured)."""
+def git_commit(folder: Path | None = None) -> str:
+    """The checkout's HEAD (of ``folder``'s checkout, else the working folder's), ``-dirty`` when
+    a tracked file has uncommitted changes (untracked files, such as the result files of earlier
+    runs, do not change the code measured); ``unknown`` outside a checkout."""
+    git = ["git", *(["-C", str(folder)] if folder else [])]
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+            [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
         )
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [*git, "status", "--porcelain", "--untracked-files=no"],
             capture_output=True,
             text=True,
         )

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from bench.report_builder.analysis import case_label
-from bench.report_builder.statistics import CONFIDENCE, RESAMPLES
+from bench.report_builder.statistics import bootstrap_interval
 from python_engines.core.security import visible
 
 THRESHOLD = 0.10
@@ -88,15 +87,7 @@ def ratio_interval(
     def ratio(before: np.ndarray, after: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.median(after, axis=axis) / np.median(before, axis=axis)
 
-    result = stats.bootstrap(
-        tuple(samples),
-        ratio,
-        confidence_level=CONFIDENCE,
-        n_resamples=RESAMPLES,
-        method="percentile",
-        random_state=np.random.default_rng(seed),
-    )
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+    return bootstrap_interval(tuple(samples), ratio, seed)
 
 
 def verdict(low: float, high: float, threshold: float) -> str:

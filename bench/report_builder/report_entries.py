@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.harness.machine import short_commit
-from bench.results_index.facts import iso_date, read_json
+from bench.harness.machine import git_commit, short_commit
+from bench.results_index.facts import count, first_try_load, iso_date, read_json
 
 REPORTS = Path(__file__).parent.parent / "reports"
 MAKEFILE = REPORTS.parent.parent / "Makefile"
@@ -143,17 +142,14 @@ def _engines_and_sizes(header: dict, document: dict) -> tuple[str, str]:
     """An engine matrix's engines and rows; a lakehouse result's engines and input rows."""
     matrix = header.get("matrix")
     if isinstance(matrix, dict):
-        rows = " / ".join(_count(n) for n in _listed(matrix.get("rows")))
+        rows = " / ".join(count(n) for n in _listed(matrix.get("rows")))
         return ", ".join(map(str, _listed(matrix.get("engines")))), rows and f"{rows} events"
     cases = [c for c in _listed(document.get("cases")) if isinstance(c, dict)]
     engines = ", ".join(str(c["engine"]) for c in cases if "engine" in c)
-    first = (_listed(cases[0].get("tries")) or [{}])[0] if cases else {}
     loads = [
-        f"{load} {_count(first[load]['rows_in'])} rows"
+        f"{load} {count(first_try_load(cases, load)['rows_in'])} rows"
         for load in ("bulk", "daily")
-        if isinstance(first, dict)
-        and isinstance(first.get(load), dict)
-        and "rows_in" in first[load]
+        if "rows_in" in first_try_load(cases, load)
     ]
     return engines, ", ".join(loads)
 
@@ -192,19 +188,10 @@ def _listed(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _count(value: object) -> str:
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
 # git --------------------------------------------------------------------------------------------
 
 
 def head_commit(folder: Path = REPORTS) -> str | None:
-    """The checkout's HEAD (40 hex digits), or None outside a git checkout."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    """The HEAD of ``folder``'s checkout (40 hex digits), or None outside a git checkout."""
+    commit = git_commit(folder)
+    return None if commit == "unknown" else commit.removesuffix("-dirty")

@@ -27,21 +27,29 @@ class Summary:
         return asdict(self)
 
 
-def median_interval(values: Sequence[float], seed: int = 0) -> tuple[float, float]:
-    """95 % percentile-bootstrap interval of the median; one try (or identical tries) has no
-    spread to resample, so its interval is the value itself."""
-    data = np.asarray(values, dtype=float)
-    if data.size < 2 or np.ptp(data) == 0:
-        return float(np.median(data)), float(np.median(data))
+def bootstrap_interval(
+    samples: tuple[np.ndarray, ...], statistic, seed: int = 0
+) -> tuple[float, float]:
+    """The 95 % percentile-bootstrap interval of ``statistic`` over ``samples``, each resampled
+    on its own (scipy.stats.bootstrap, seeded: the same tries give the same interval)."""
     result = stats.bootstrap(
-        (data,),
-        np.median,
+        samples,
+        statistic,
         confidence_level=CONFIDENCE,
         n_resamples=RESAMPLES,
         method="percentile",
         random_state=np.random.default_rng(seed),
     )
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def median_interval(values: Sequence[float], seed: int = 0) -> tuple[float, float]:
+    """95 % percentile-bootstrap interval of the median; one try (or identical tries) has no
+    spread to resample, so its interval is the value itself."""
+    data = np.asarray(values, dtype=float)
+    if data.size < 2 or np.ptp(data) == 0:
+        return float(np.median(data)), float(np.median(data))
+    return bootstrap_interval((data,), np.median, seed)
 
 
 def outlier_indexes(values: Sequence[float]) -> tuple[int, ...]:

@@ -37,7 +37,7 @@ def json_facts(document: dict, header: dict) -> list[str]:
     facts = []
     matrix = header.get("matrix")
     if isinstance(matrix, dict):
-        facts.append(_listed("rows", [_count(n) for n in matrix.get("rows") or []], " / "))
+        facts.append(_listed("rows", [count(n) for n in matrix.get("rows") or []], " / "))
         facts.append(_listed("engines", matrix.get("engines") or []))
         facts.append(_listed("threads", matrix.get("threads") or []))
         facts.append(_counted(matrix.get("repeat"), "round"))
@@ -50,7 +50,7 @@ def json_facts(document: dict, header: dict) -> list[str]:
     if "engine" in document:
         engines.append(document["engine"])
     facts.append(_listed("engines", engines))
-    sizes = [f"{c['size']} ({_count(c.get('rows'))} rows)" for c in cases if "size" in c]
+    sizes = [f"{c['size']} ({count(c.get('rows'))} rows)" for c in cases if "size" in c]
     facts.append(_listed("sizes", sizes))
     facts.append(_listed("formats", [c["format"] for c in cases if "format" in c]))
     facts.append(_input(document.get("input"), cases))
@@ -67,19 +67,20 @@ def _input(described: object, cases: list[dict]) -> str:
         return ""
     parts = []
     if "rows" in described:
-        parts.append(f"{_count(described['rows'])} rows")
+        parts.append(f"{count(described['rows'])} rows")
     if "format" in described:
         parts.append(str(described["format"]))
     for load in ("bulk", "daily"):
-        rows = _first_try(cases, load).get("rows_in")
+        rows = first_try_load(cases, load).get("rows_in")
         if load in described and rows is not None:
-            parts.append(f"{load} {_count(rows)} rows")
+            parts.append(f"{load} {count(rows)} rows")
     if not parts:
         return ""
     return f"Input {', '.join(parts)}."
 
 
-def _first_try(cases: list[dict], load: str) -> dict:
+def first_try_load(cases: list[dict], load: str) -> dict:
+    """The first try's figures of one load (``bulk`` or ``daily``) in a lakehouse result."""
     for case in cases:
         for attempt in case.get("tries") or []:
             if isinstance(attempt, dict) and isinstance(attempt.get(load), dict):
@@ -242,7 +243,8 @@ def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _count(value: object) -> str:
+def count(value: object) -> str:
+    """A count with thousands separators; anything else as it is."""
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
