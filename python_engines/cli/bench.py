@@ -30,38 +30,50 @@ EventsPerDayOption = Annotated[
 ]
 
 
+RowsOption = Annotated[str | None, typer.Option(help="Input sizes in events, e.g. 100000,1000000.")]
+SizeOption = Annotated[
+    str | None, typer.Option(help="Named sizes instead: tiny, small, medium, large.")
+]
+EnginesOption = Annotated[
+    str,
+    typer.Option(
+        help="polars, duckdb, spark; native-polars, native-duckdb, native-spark "
+        "(hand-written baselines) — comma-separated."
+    ),
+]
+ClusterWorkersOption = Annotated[
+    str | None,
+    typer.Option(help="Also run Spark on a local standalone cluster of K workers, e.g. 1,2."),
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Run the spark cases on this existing master (spark://host:port; results "
+        "record it with any password masked) \\[env ETLSTACK_SPARK_MASTER is not read here: "
+        "the harness sets it per try]."
+    ),
+]
+MemoryCapOption = Annotated[
+    float | None,
+    typer.Option(
+        help="GiB: stop a try whose process tree goes over it (RSS watchdog); the report "
+        "then shows the largest size each case completed under the cap."
+    ),
+]
+
+
 @bench_app.callback()
 @friendly_errors
 def bench(
     ctx: typer.Context,
-    rows: Annotated[
-        str | None, typer.Option(help="Input sizes in events, e.g. 100000,1000000.")
-    ] = None,
-    size: Annotated[
-        str | None, typer.Option(help="Named sizes instead: tiny, small, medium, large.")
-    ] = None,
-    engines: Annotated[
-        str,
-        typer.Option(
-            help="polars, duckdb, spark; native-polars, native-duckdb, native-spark "
-            "(hand-written baselines) — comma-separated."
-        ),
-    ] = "polars,duckdb,spark",
+    rows: RowsOption = None,
+    size: SizeOption = None,
+    engines: EnginesOption = "polars,duckdb,spark",
     repeat: Annotated[int, typer.Option(min=1, help="Tries per case (rounds).")] = 3,
     threads: Annotated[str, typer.Option(help="Threads/cores per engine, e.g. 1,2.")] = "2",
-    cluster_workers: Annotated[
-        str | None,
-        typer.Option(help="Also run Spark on a local standalone cluster of K workers, e.g. 1,2."),
-    ] = None,
+    cluster_workers: ClusterWorkersOption = None,
     worker_memory: Annotated[str, typer.Option(help="Memory of each cluster worker.")] = "2g",
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            help="Run the spark cases on this existing master (spark://host:port; results "
-            "record it with any password masked) \\[env ETLSTACK_SPARK_MASTER is not read here: "
-            "the harness sets it per try]."
-        ),
-    ] = None,
+    spark_master: SparkMasterOption = None,
     out: Annotated[Path, typer.Option(help="Folder for results.json and the report.")] = Path(
         "bench/out"
     ),
@@ -69,13 +81,7 @@ def bench(
         bool, typer.Option(help="Time the whole Iceberg load, not only the pipeline.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Generator seed (inputs cached by rows, seed).")] = 42,
-    memory_cap: Annotated[
-        float | None,
-        typer.Option(
-            help="GiB: stop a try whose process tree goes over it (RSS watchdog); the report "
-            "then shows the largest size each case completed under the cap."
-        ),
-    ] = None,
+    memory_cap: MemoryCapOption = None,
     report: Annotated[bool, typer.Option(help="Write report.md/report.html after.")] = True,
     events_per_day: EventsPerDayOption = None,
     archive: Annotated[
