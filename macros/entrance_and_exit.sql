@@ -4,12 +4,12 @@
     a login does not "enter" there. One rule in two forms: aggregates over one session's events
     (fct_sessions) and a flag per event (fct_pages). -#}
 
-{#- The event order as one sortable value: (event_ts, event_id). -#}
+{#- The session order (macro session_order_columns) as one sortable value. -#}
 {% macro session_order_key() -%}
     {{ return(adapter.dispatch('session_order_key')()) }}
 {%- endmacro %}
-{% macro default__session_order_key() -%} row(event_ts, event_id) {%- endmacro %}
-{% macro spark__session_order_key() -%} struct(event_ts, event_id) {%- endmacro %}
+{% macro default__session_order_key() -%} row({{ session_order_columns() }}) {%- endmacro %}
+{% macro spark__session_order_key() -%} struct({{ session_order_columns() }}) {%- endmacro %}
 
 {#- Aggregates, grouped by session: the entrance and exit page. -#}
 {% macro entrance_page() -%}

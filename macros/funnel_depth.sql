@@ -8,7 +8,7 @@
 
 {% macro default__funnel_depth() -%}
     list_reduce(
-        list(step_number order by event_ts, event_id),
+        list(step_number order by {{ session_order_columns() }}),
         (reached, step) -> case when step = reached + 1 then reached + 1 else reached end,
         0
     )
@@ -17,7 +17,7 @@
 {% macro spark__funnel_depth() -%}
     aggregate(
         transform(
-            array_sort(collect_list(struct(event_ts, event_id, step_number))),
+            array_sort(collect_list(struct({{ session_order_columns() }}, step_number))),
             event -> event.step_number
         ),
         0,

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -85,28 +86,32 @@ def main(
 
 
 class _Dbt:
-    """dbt as the user runs it, from the repo root, on one warehouse; timed by run_results."""
+    """dbt as the user runs it, from the repo root, on one warehouse (the arguments and settings
+    ``etlstack marts`` gives it); timed by run_results.json."""
 
     def __init__(self, warehouse: Path, data: Path, engine: str) -> None:
-        from python_engines.analytics.marts import PROJECT_DIR
+        from python_engines.analytics.marts import PROJECT_DIR, MartsRequest
 
+        self.request = MartsRequest("duckdb", engine, warehouse, data)
         self.project = PROJECT_DIR
         self.binary = str(Path(sys.executable).with_name("dbt"))
-        self.vars = json.dumps({"engine": engine})
         self.env = {**os.environ, "ETLSTACK_WAREHOUSE": str(warehouse)}
         self.env["ETLSTACK_DATA_DIR"] = str(data)
         self.env.pop("DBT_PROFILES_DIR", None)
 
-    def _run(self, *args: str) -> subprocess.CompletedProcess:
+    def _run(self, command: str, *args: str) -> subprocess.CompletedProcess:
+        from python_engines.analytics.marts import dbt_args
+
+        request = replace(self.request, command=command)
         done = subprocess.run(
-            [self.binary, *args, "--vars", self.vars],
+            [self.binary, *dbt_args(request), *args],
             cwd=self.project,
             env=self.env,
             capture_output=True,
             text=True,
         )
         if done.returncode != 0:
-            raise typer.Exit(_say(f"dbt {args[0]} failed:\n{done.stdout[-3000:]}"))
+            raise typer.Exit(_say(f"dbt {command} failed:\n{done.stdout[-3000:]}"))
         return done
 
     def __call__(self, *args: str) -> dict:

@@ -53,7 +53,7 @@ touched_days as (
 {% endset %}
 
 {#- one row per touched day, with the first day a session spanning one of them starts on -#}
-{% set touched = incremental_scope(scope, "
+{% set touched = incremental_rows("with " ~ scope ~ "
     select event_date, (
         -- timestamps compared, one date cast: a cast per session row costs more than the scan
         select cast(min(session_start) as date)

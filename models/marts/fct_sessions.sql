@@ -35,10 +35,9 @@ touched as (
     from gone_sessions
 )
 {% endset %}
-{% set touched_table = incremental_scope_table(scope, 'touched') %}
-{% set first_day = incremental_scope(
-    scope, 'select cast(min(session_start) as date) from '
-        ~ (touched_table if touched_table else 'touched')
+{% set touched = incremental_scope_table(scope, 'touched') %}
+{% set first_day = incremental_rows(
+    'select cast(min(session_start) as date) from ' ~ touched ~ ' as touched'
 ) | map(attribute=0) | list %}
 
 with
@@ -46,11 +45,7 @@ with
 {% if is_incremental() %}
 rebuild_from as (
     select user_id, min(session_start) as session_start
-    {% if touched_table %}
-    from {{ touched_table }}
-    {% else %}
-    from (with {{ scope }} select * from touched) as touched
-    {% endif %}
+    from {{ touched }} as touched
     group by user_id
 ),
 {% endif %}
