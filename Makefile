@@ -13,13 +13,13 @@ SIZE ?= small
 SIZES ?= small,medium
 BENCH_SIZE ?= medium
 BENCH ?= default
-# default: 100K and 1M events, the quickest matrix; full: up to 10M events, Spark K=1 included
-# (far longer)
-BENCH_ARGS_default := --rows 100000,1000000 --engines polars,duckdb,spark --threads 1,2 \
-	--cluster-workers 1,2 --repeat 3
+# default: 100K, 1M and 10M events (three points per curve), the whole Iceberg load timed;
+# full: the same with the native baselines beside the one-SQL paths (far longer)
+BENCH_ARGS_default := --rows 100000,1000000,10000000 --engines polars,duckdb,spark --threads 1,2 \
+	--cluster-workers 1,2 --worker-memory 6g --repeat 3 --load
 BENCH_ARGS_full := --rows 100000,1000000,10000000 \
 	--engines polars,duckdb,spark,native-polars,native-duckdb,native-spark \
-	--threads 1,2 --cluster-workers 1,2 --worker-memory 6g --repeat 3
+	--threads 1,2 --cluster-workers 1,2 --worker-memory 6g --repeat 3 --load
 # native: each engine's one-SQL path beside its hand-written baseline (bench/native_*.py) at 10M
 BENCH_ARGS_native := --rows 10000000 --threads 2 --repeat 3 \
 	--engines polars,native-polars,duckdb,native-duckdb,spark,native-spark
