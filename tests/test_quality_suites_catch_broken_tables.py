@@ -220,6 +220,32 @@ def test_data_docs_scripts_run_with_no_network_and_a_tab_opens(lake: Path) -> No
     assert page.styles["#Expectation-Suites display"] == "block"
 
 
+COLLAPSE = "a[data-toggle=collapse]"
+COLLAPSE_TEXT = f"document.querySelector('{COLLAPSE}').textContent.trim()"
+COLLAPSE_BODY = f"document.getElementById(document.querySelector('{COLLAPSE}').hash.slice(1))"
+COLLAPSED_BODY = f"getComputedStyle({COLLAPSE_BODY}).display"
+BODY_SHOWN = f"{COLLAPSE_BODY}.classList.contains('show')"
+
+
+@pytest.mark.slow
+def test_data_docs_show_more_info_opens_on_a_validation_page_with_no_network(lake: Path) -> None:
+    """A validation result's "Show more info..." is Bootstrap's collapse: closed when the page
+    opens, shown after a click, with no console error or refused request on the way."""
+    assert validate(lake).exit_code == 0
+    pages = sorted((lake.resolve() / "data_docs" / "polars" / "validations").rglob("*.html"))
+    assert len(pages) >= 4  # one per suite
+    asked = (COLLAPSE_TEXT, COLLAPSED_BODY, BODY_SHOWN)
+    before = computed_styles(pages[0], [], expressions=asked).values
+    assert before == {
+        COLLAPSE_TEXT: "Show more info...",
+        COLLAPSED_BODY: "none",
+        BODY_SHOWN: "false",
+    }
+    after = computed_styles(pages[0], [], expressions=asked, clicks=(COLLAPSE,))
+    assert after.problems == [] and after.values[BODY_SHOWN] == "true"
+    assert after.values[COLLAPSED_BODY] == "flex"  # shown, as the Bootstrap card it is
+
+
 @pytest.mark.slow
 def test_a_local_script_with_cdn_attributes_is_refused_over_file_urls(tmp_path: Path) -> None:
     """The control: ``crossorigin`` on a file:// script makes Chromium refuse it, which is why
@@ -228,8 +254,9 @@ def test_a_local_script_with_cdn_attributes_is_refused_over_file_urls(tmp_path: 
     for name, attributes in (("plain", ""), ("cdn", ' crossorigin="anonymous"')):
         page = tmp_path / f"{name}.html"
         page.write_text(f'<html><body><script src="x.js"{attributes}></script></body></html>')
-        value = computed_styles(page, [], expressions=("window.loaded",)).values["window.loaded"]
-        assert value == ("yes" if name == "plain" else "undefined")
+        rendered = computed_styles(page, [], expressions=("window.loaded",), allow_problems=True)
+        assert rendered.values["window.loaded"] == ("yes" if name == "plain" else "undefined")
+        assert bool(rendered.problems) == (name == "cdn")  # the refusal is seen, and failed on
 
 
 @pytest.mark.slow
@@ -241,8 +268,9 @@ def test_a_page_that_needs_the_network_renders_unstyled_in_the_offline_browser(t
         'href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css"></head>'
         '<body><nav class="navbar sticky-top">x</nav></body></html>'
     )
-    styles = computed_styles(page, STYLED[:2]).styles
-    assert styles == {"nav.navbar display": "block", "nav.navbar position": "static"}
+    rendered = computed_styles(page, STYLED[:2], allow_problems=True)
+    assert rendered.styles == {"nav.navbar display": "block", "nav.navbar position": "static"}
+    assert any("maxcdn.bootstrapcdn.com" in problem for problem in rendered.problems)
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "polars"])

@@ -93,6 +93,17 @@ def test_the_verdict_the_flowchart_and_the_memory_table_show_the_same_threshold(
     assert cells[5] == verdict[1]  # in the biggest VM's memory
 
 
+def test_a_range_narrower_than_the_rounding_is_said_as_a_spread() -> None:
+    from bench.report_builder.ranges import Threshold
+
+    def millions(n: float) -> str:
+        return f"{n / 1e6:.0f} million"
+
+    narrow = Threshold(27.0e6, 26.9e6, 27.2e6)
+    assert narrow.words(millions) == "27 million (range within ±0.7 %)"
+    assert Threshold(19e6, 14e6, 27e6).words(millions) == "19 million (range 14-27 million)"
+
+
 def test_too_few_points_say_no_range_and_why() -> None:
     one_size = _markdown(_results(sizes=(LARGE,)))
     assert _verdict_thresholds(one_size)[0] == "20 million (no range: fitted on 1 size)"

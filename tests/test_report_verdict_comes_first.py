@@ -6,18 +6,28 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
+import pytest
 from conftest import ETLSTACK
 from test_report_thresholds_follow_the_measurements import synthetic
 
 from bench.report_builder.build import build_document
-from bench.report_builder.document import to_markdown
+from bench.report_builder.document import to_html, to_markdown
 from bench.report_builder.verdict import kind_of
 
 
 def _verdict(events_per_day: int | None = None) -> str:
     markdown = to_markdown(build_document(synthetic(1000), events_per_day))
     return markdown.split("\n## ")[1]
+
+
+def test_the_html_verdict_shows_the_fastest_engine_in_bold_not_in_asterisks() -> None:
+    page = to_html(build_document(synthetic(1000)))
+    verdict = page.split("<h2>")[1].split("<h2>")[0]
+    assert verdict.startswith("Verdict</h2>")
+    assert "<strong>polars x2</strong>, median 20.00 s" in verdict
+    assert "**" not in page
 
 
 def test_the_verdict_is_the_first_section_and_names_the_fastest_engine_with_its_spread() -> None:
@@ -69,3 +79,21 @@ def test_the_day_size_reaches_the_report_from_the_environment(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Your day of 7,000,000 events" in (tmp_path / "report.md").read_text()
+
+
+STORED = Path(__file__).parents[1] / "bench" / "reports" / "default" / "report.html"
+FIRST_SCREEN = Path(__file__).parents[1] / "target" / "bench-report-first-screen.png"
+
+
+@pytest.mark.slow
+def test_the_stored_default_report_opens_offline_on_its_verdict() -> None:
+    """The committed make-bench report, as a lead opens it: no network, no console error or
+    refused request (computed_styles raises on one), the verdict the first section."""
+    from python_engines.core.offline_page import computed_styles, screenshot
+
+    first = "document.querySelector('h2').textContent"
+    rendered = computed_styles(STORED, [("table", "border-collapse")], expressions=(first,))
+    assert rendered.problems == [] and rendered.values[first] == "Verdict"
+    assert rendered.styles["table border-collapse"] == "collapse"
+    FIRST_SCREEN.unlink(missing_ok=True)
+    assert screenshot(STORED, FIRST_SCREEN).stat().st_size > 10_000

@@ -20,24 +20,8 @@ from bench.report_builder.document import to_markdown
 from python_engines.core.errors import EtlStackError
 from python_engines.core.offline_page import computed_styles, screenshot
 
-# put first in <head>: every error, failed load, refused request and console.error, kept
-COLLECTOR = """<script>
-window.problems = [];
-window.addEventListener("error", function (e) {
-  problems.push("error: " + (e.message || (e.target && (e.target.src || e.target.href))));
-}, true);
-document.addEventListener("securitypolicyviolation", function (e) {
-  problems.push("refused: " + e.blockedURI);
-});
-var consoleError = console.error;
-console.error = function () {
-  problems.push("console: " + Array.prototype.join.call(arguments, " "));
-  consoleError.apply(console, arguments);
-};
-</script>"""
 # the page's requests: any resource fetched (data: URIs are not requests)
 REQUESTS = "performance.getEntriesByType('resource').map(function (e) { return e.name; }).join()"
-PROBLEMS = "JSON.stringify(window.problems)"
 SHOWN = "document.querySelector('.slide.current .number').textContent"
 RIGHT_ARROW = (
     "(document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight'})), location.hash)"
@@ -120,11 +104,11 @@ def test_a_value_from_the_results_is_text_never_markup(tmp_path: Path) -> None:
 
 
 def _probed_copy(deck: Path, name: str, extra: str = "") -> Path:
-    """The deck with the collector first in its head (and ``extra`` markup in its body); the
-    probe reads its values with eval, which the deck's policy refuses: 'unsafe-eval' is added
-    to the copy's policy, whose network rules stay the deck's."""
+    """The deck (with ``extra`` markup in its body) for the probe, which reads its values with
+    eval, which the deck's policy refuses: 'unsafe-eval' is added to the copy's policy, whose
+    network rules stay the deck's."""
     page = (deck / "slides.html").read_text()
-    page = page.replace("<head>", "<head>" + COLLECTOR, 1).replace("<body>", "<body>" + extra, 1)
+    page = page.replace("<body>", "<body>" + extra, 1)
     page = page.replace("script-src 'unsafe-inline'", "script-src 'unsafe-inline' 'unsafe-eval'")
     copy = deck / name
     copy.write_text(page)
@@ -135,9 +119,10 @@ def test_offline_the_deck_renders_with_no_error_and_the_right_arrow_shows_slide_
     deck: Path,
 ) -> None:
     page = _probed_copy(deck, "probed.html")
-    expressions = (PROBLEMS, REQUESTS, SHOWN, RIGHT_ARROW, SHOWN_AFTER, END, HOME)
-    values = computed_styles(page, [], expressions=expressions).values
-    assert values[PROBLEMS] == "[]" and values[REQUESTS] == ""
+    expressions = (REQUESTS, SHOWN, RIGHT_ARROW, SHOWN_AFTER, END, HOME)
+    rendered = computed_styles(page, [], expressions=expressions)  # raises on any problem
+    values = rendered.values
+    assert rendered.problems == [] and values[REQUESTS] == ""
     total = len(_sections(page.read_text()))
     assert values[SHOWN] == f"1 / {total}"
     assert values[RIGHT_ARROW] == "#2" and values[SHOWN_AFTER] == "slide-2"
@@ -147,8 +132,10 @@ def test_offline_the_deck_renders_with_no_error_and_the_right_arrow_shows_slide_
 def test_the_collector_sees_a_request_the_deck_would_make(deck: Path) -> None:
     """The control: the same check on the deck with an image from the internet fails."""
     page = _probed_copy(deck, "fetching.html", '<img src="https://example.com/x.png">')
-    values = computed_styles(page, [], expressions=(PROBLEMS,)).values
-    assert "refused: https://example.com/x.png" in values[PROBLEMS]
+    problems = computed_styles(page, [], allow_problems=True).problems
+    assert "refused: https://example.com/x.png" in problems
+    with pytest.raises(EtlStackError, match=r"problem.*example\.com/x\.png"):
+        computed_styles(page, [])
 
 
 def test_a_linked_slide_opens_on_it_and_screenshots(deck: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -68,6 +69,16 @@ th{background:#f0f0f0}img{max-width:100%;border:1px solid #eee}code,pre{backgrou
 """
 
 
+def inline(text: str) -> str:
+    """Our prose as markup: escaped first (a value is data, never markup), then its Markdown
+    `code` spans, **bold** and *italics* (an asterisk with a space or a digit beside it, as in
+    ``2 * 3``, stays an asterisk)."""
+    escaped = html.escape(text)
+    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"(?<![\w*])\*(?=[^\s*\d])([^*]*?[^\s*])\*(?![\w*])", r"<em>\1</em>", escaped)
+
+
 def to_html(doc: Document) -> str:
     esc = html.escape
     out = [
@@ -81,9 +92,7 @@ def to_html(doc: Document) -> str:
     return "\n".join(out)
 
 
-def block_html(
-    block: tuple, images: dict[str, bytes], text: Callable[[str], str] = html.escape
-) -> str:
+def block_html(block: tuple, images: dict[str, bytes], text: Callable[[str], str] = inline) -> str:
     """One block as HTML; ``text`` turns a value into markup (escaping it: data is never
     markup)."""
     kind = block[0]

@@ -31,6 +31,7 @@ def svg(decision: Decision) -> str:
     height = row * (len(decision.steps) + 1) + 40
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto" '
         'font-family="sans-serif" font-size="13">',
         '<defs><marker id="arrow" markerWidth="10" markerHeight="10" refX="9" refY="3" '
         'orient="auto"><path d="M0,0 L9,3 L0,6 z" fill="#333"/></marker></defs>',

@@ -37,6 +37,9 @@ class Threshold:
         if self.low is None or self.high is None:
             return f"no range: {self.why}"
         low, high = number(self.low), number(self.high)
+        if low == high:  # narrower than the rounding: '27-27 million' says nothing
+            spread = max(self.value - self.low, self.high - self.value) / abs(self.value or 1)
+            return f"range within ±{100 * spread:.1f} %"
         unit = high.rpartition(" ")[2] if " " in high else ""
         if unit and low.endswith(f" {unit}"):  # '14-27 million', not '14 million-27 million'
             low = low.removesuffix(f" {unit}")

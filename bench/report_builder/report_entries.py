@@ -5,8 +5,10 @@ Facts only: no measured figure is read out."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,17 @@ PAGES = ("report.html", "report.md")
 # a report.md without a results.json names the result file it was generated from
 NAMED_SOURCE = re.compile(r"`(bench/results/[\w.-]+\.json)`")
 REMAKE_LAKEHOUSE = "make bench-parts"  # its `etlstack bench lakehouse` step writes the report
+# what a benchmark measures: a report from an older commit still holds while none of these changed
+# (the report's own builder, the docs and the tests are not measured)
+MEASURED = (
+    "python_engines",
+    "bench/harness",
+    "bench/baselines",
+    "bench/parts",
+    "pyproject.toml",
+    "uv.lock",
+)
+NOT_MEASURED = ("python_engines/core/offline_page.py",)  # the pages' checker: no try runs it
 
 
 @dataclass(frozen=True)
@@ -36,15 +49,19 @@ class Entry:
     sizes: str
     remake: str  # the command that measures it again ("" when unknown)
 
-    def status(self, head: str | None) -> str:
-        """``current``, ``stale``, or ``unchecked`` (no results file or no HEAD to compare)."""
+    def status(self, head: str | None, repo: Path = REPORTS) -> str:
+        """``current`` (measured at HEAD, or at a commit whose measured code HEAD still has),
+        ``stale``, or ``unchecked`` (no results file or no HEAD to compare)."""
         if not self.source or head is None:
             return "unchecked"
-        return "current" if self.commit.removesuffix("-dirty") == head else "stale"
+        commit = self.commit.removesuffix("-dirty")
+        return (
+            "current" if commit == head or measured_changes(commit, head, repo) == () else "stale"
+        )
 
-    def status_note(self, head: str | None) -> list[tuple[str, bool]]:
-        """Why the status, as (text, is code) pieces: which commit the report came from, and the
-        command that measures it again."""
+    def status_note(self, head: str | None, repo: Path = REPORTS) -> list[tuple[str, bool]]:
+        """Why the status, as (text, is code) pieces: which commit the report came from, what
+        measured code changed since, and the command that measures it again."""
         remake = [("; regenerate with ", False), (self.remake, True)] if self.remake else []
         if not self.source:
             return [("no results file found: nothing says which code or host it came from", False)]
@@ -52,11 +69,19 @@ class Entry:
             return [("no git HEAD to compare with", False)]
         if not self.commit:
             return [("its results record no commit", False), *remake]
-        if self.status(head) == "stale":
-            commit = short_commit(self.commit)
-            return [("from commit ", False), (commit, True), (", not HEAD", False), *remake]
         dirty = " with uncommitted changes" if self.commit.endswith("-dirty") else ""
-        return [(f"from HEAD{dirty}", False)]
+        commit = self.commit.removesuffix("-dirty")
+        if commit == head:
+            return [(f"from HEAD{dirty}", False)]
+        since = [("from commit ", False), (short_commit(self.commit), True)]
+        changes = measured_changes(commit, head, repo)
+        if changes is None:
+            return [*since, (", which this checkout does not have", False), *remake]
+        if not changes:
+            return [*since, (f"{dirty}; no measured code changed since", False)]
+        first = (changes[0], True)
+        more = f" and {len(changes) - 1} more" if len(changes) > 1 else ""
+        return [*since, ("; measured code changed since: ", False), first, (more, False), *remake]
 
 
 def build_entries(reports: Path = REPORTS) -> list[Entry]:
@@ -195,3 +220,17 @@ def head_commit(folder: Path = REPORTS) -> str | None:
     """The HEAD of ``folder``'s checkout (40 hex digits), or None outside a git checkout."""
     commit = git_commit(folder)
     return None if commit == "unknown" else commit.removesuffix("-dirty")
+
+
+@functools.cache
+def measured_changes(commit: str, head: str, repo: Path = REPORTS) -> tuple[str, ...] | None:
+    """The measured files (``MEASURED``) that differ between ``commit`` and ``head`` in
+    ``repo``'s checkout; None when git does not know the commit."""
+    top = [f":(top){path}" for path in MEASURED]
+    top += [f":(top,exclude){path}" for path in NOT_MEASURED]
+    done = subprocess.run(
+        ["git", "-C", str(repo), "diff", "--name-only", commit, head, "--", *top],
+        capture_output=True,
+        text=True,
+    )
+    return tuple(done.stdout.split()) if done.returncode == 0 else None

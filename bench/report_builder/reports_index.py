@@ -1,6 +1,7 @@
 """``bench/reports/index.md`` and ``index.html``: one row per report, saying which code and which
 host it came from, read from the report's results file (``report_entries``), and marking it
-stale when that commit is not HEAD.
+stale when the code it measured (``report_entries.MEASURED``) has changed between its commit
+and HEAD.
 
 A stale report's figures may still hold, but the code they measured has changed since: the row
 names the command that measures it again. Nothing here is typed by hand but the labels; the index
@@ -21,7 +22,7 @@ from urllib.parse import quote
 import typer
 
 from bench.harness.machine import short_commit
-from bench.report_builder.document import CSS
+from bench.report_builder.document import CSS, inline
 from bench.report_builder.report_entries import (
     NOT_RECORDED,
     REPORTS,
@@ -50,9 +51,11 @@ def _about(head: str | None) -> str:
     return (
         "Which code and which host each report came from, as its results file records them "
         "(the report's `results.json`, or the `bench/results/` file its page names). "
-        f"{compared}: **stale** marks a report measured at another commit — the code has "
-        "changed since, so its figures may not hold; the row gives the command that measures "
-        "it again. Results written before the host was described in full say "
+        f"{compared}: **stale** marks a report whose measured code (the pipeline, the "
+        "engines, the harness and baselines, the locked packages) has changed since its "
+        "commit, so its figures may not hold; the row gives the command that measures it "
+        "again. A report from an older commit whose measured code HEAD still has is current. "
+        "Results written before the host was described in full say "
         f"*{NOT_RECORDED}* for what they lack."
     )
 
@@ -128,7 +131,7 @@ def to_html(entries: list[Entry], head: str | None) -> str:
             '<html lang="en"><head><meta charset="utf-8">',
             f"<title>{esc(TITLE)}</title><style>{CSS}{INDEX_CSS}</style></head><body>",
             f"<h1>{esc(TITLE)}</h1>",
-            f"<p>{_inline(_about(head))}</p>",
+            f"<p>{inline(_about(head))}</p>",
             f"<table><thead><tr>{head_cells}</tr></thead><tbody>\n{body}\n</tbody></table>",
             "</body></html>",
         ]
@@ -163,14 +166,6 @@ def _value(text: str) -> str:
     if not text or text == NOT_RECORDED:
         return f'<em class="missing">{NOT_RECORDED}</em>'
     return html.escape(text)
-
-
-def _inline(text: str) -> str:
-    """Escaped text with its Markdown code spans, bold and italics as HTML (our own prose)."""
-    text = html.escape(text)
-    text = re.sub(r"`([^`]*)`", r"<code>\1</code>", text)
-    text = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", text)
-    return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", text)
 
 
 # writing ----------------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ slide is one 1280 x 720 px page."""
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bench.report_builder.document import Document, block_html
+from bench.report_builder.document import Document, block_html, inline
 
 FIGURES = ("img", "flow")
 # nothing from outside: no fetch, font, frame or form; the page's own style and script only
@@ -122,18 +121,10 @@ class Slide(Document):
     layout: Literal["split", "figure", "text", "cover"] = "split"
 
 
-def inline(text: str) -> str:
-    """A value as markup: escaped first (data is never markup), then the report's **bold** and
-    `code` marks."""
-    escaped = html.escape(text)
-    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
-
-
 def _block(block: tuple, slide: Slide) -> str:
     if block[0] == "flow":
         return block[2]  # the drawn flowchart; its Mermaid source is the report's
-    return block_html(block, slide.images, inline)
+    return block_html(block, slide.images)
 
 
 def _slide(slide: Slide, number: int, total: int, footer: str) -> str:

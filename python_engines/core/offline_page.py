@@ -6,11 +6,18 @@ root, or no util-linux) it refuses, unless ``allow_network=True`` says a network
 
 Computed styles: the page is copied beside itself (so its relative links resolve) with a script
 that, once the page has loaded, writes the computed styles of the asked selectors as JSON into the
-DOM; ``--dump-dom`` prints it."""
+DOM; ``--dump-dom`` prints it.
+
+Problems: a collector put first in the copy's ``<head>`` keeps every script error, failed or
+refused load (a missing file, a request the offline browser cannot make, one the page's policy
+refuses), unhandled rejection and ``console.error``; Chromium's own log (``--enable-logging``)
+adds the refusals a page never sees as an error event (a ``fetch`` of a ``file://`` URL that the
+page catches). A page with any is an error unless the caller asks to see them."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -33,6 +40,30 @@ FLAGS = [
     "--virtual-time-budget=10000",  # let the page's scripts and fonts finish before the dump
 ]
 PROBE_ID = "etlstack-offline-probe"
+# first in <head>: what the page's own scripts and loads go through, kept for the probe to read
+COLLECTOR = """<script>
+window.etlstackProblems = [];
+window.addEventListener("error", function (e) {
+  var target = e.target && (e.target.src || e.target.href);
+  etlstackProblems.push(target ? "failed to load: " + target : "error: " + e.message);
+}, true);
+window.addEventListener("unhandledrejection", function (e) {
+  etlstackProblems.push("unhandled rejection: " + e.reason);
+});
+document.addEventListener("securitypolicyviolation", function (e) {
+  etlstackProblems.push("refused: " + e.blockedURI);
+});
+var etlstackConsoleError = console.error;
+console.error = function () {
+  etlstackProblems.push("console error: " + Array.prototype.join.call(arguments, " "));
+  etlstackConsoleError.apply(console, arguments);
+};
+</script>"""
+# Chromium's log of a console message (--enable-logging=stderr): [pid:tid:time:INFO:CONSOLE:line]
+LOGGED = re.compile(r":CONSOLE(?::|\()\d*\)?\] \"(?P<message>.*)\", source: ")
+REFUSALS = re.compile(
+    r"blocked by|Refused to|Not allowed to load|Failed to load|net::ERR_|Uncaught"
+)
 PROBE = """
 <script>
 window.addEventListener("load", function () {
@@ -53,7 +84,8 @@ window.addEventListener("load", function () {
     });
     var out = document.createElement("pre");
     out.id = "%s";
-    out.textContent = JSON.stringify({styles: styles, values: values});
+    out.textContent = JSON.stringify(
+      {styles: styles, values: values, problems: window.etlstackProblems || []});
     document.body.appendChild(out);
   }, clicks.length ? 1000 : 0);
 });
@@ -66,6 +98,8 @@ class RenderedPage:
     styles: dict[str, str | None]  # "<selector> <property>" → computed value (None: no element)
     dom: str
     values: dict[str, str] = field(default_factory=dict)  # JS expression → its value as text
+    # script errors, failed or refused loads, console errors: [] for a page that works offline
+    problems: list[str] = field(default_factory=list)
 
 
 def chromium() -> str:
@@ -88,7 +122,7 @@ def offline_command(allow_network: bool = False) -> list[str]:
     )
 
 
-def _run(arguments: list[str], allow_network: bool, timeout: float) -> str:
+def _run(arguments: list[str], allow_network: bool, timeout: float) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory(prefix="etlstack-chromium-") as profile:
         command = [
             *offline_command(allow_network),
@@ -101,7 +135,13 @@ def _run(arguments: list[str], allow_network: bool, timeout: float) -> str:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise EtlStackError(f"chromium failed ({done.returncode}): {last}")
-    return done.stdout
+    return done
+
+
+def logged_refusals(log: str) -> list[str]:
+    """The console messages in Chromium's log that say a load or script was refused or failed."""
+    found = (LOGGED.search(line) for line in log.splitlines())
+    return [f"logged: {m['message']}" for m in found if m and REFUSALS.search(m["message"])]
 
 
 def computed_styles(
@@ -111,28 +151,48 @@ def computed_styles(
     timeout: float = 60,
     expressions: tuple[str, ...] = (),
     clicks: tuple[str, ...] = (),
+    allow_problems: bool = False,
 ) -> RenderedPage:
     """The computed ``(selector, css property)`` values of ``page`` rendered with no network,
     and the values of JavaScript ``expressions`` — read after clicking the ``clicks`` selectors,
-    in order, once the page has loaded (what a reader's click does, its scripts included)."""
+    in order, once the page has loaded (what a reader's click does, its scripts included).
+    A script error, failed or refused load or console error is an error, listed, unless
+    ``allow_problems`` (then they are in ``problems``)."""
     page = page.resolve()
-    html = page.read_text(encoding="utf-8")
-    listed = (json.dumps([list(a) for a in asked]), json.dumps(expressions), json.dumps(clicks))
-    probe = PROBE % (*listed, PROBE_ID)
-    marker = "</body>" if "</body>" in html else None
-    probed = html.replace(marker, probe + marker, 1) if marker else html + probe
     copy = page.with_name(f".{page.stem}-probe-{uuid.uuid4().hex[:8]}.html")
-    copy.write_text(probed, encoding="utf-8")
+    html = page.read_text(encoding="utf-8")
+    copy.write_text(_probed(html, asked, expressions, clicks), encoding="utf-8")
     try:
-        dom = _run(["--dump-dom", copy.as_uri()], allow_network, timeout)
+        logged = ["--enable-logging=stderr", "--v=0", "--dump-dom", copy.as_uri()]
+        done = _run(logged, allow_network, timeout)
     finally:
         copy.unlink(missing_ok=True)
+    dom = done.stdout
     start = dom.find(f'<pre id="{PROBE_ID}">')
     if start < 0:
         raise EtlStackError(f"{page.name}: the page did not finish loading in Chromium")
     text = dom[start:].split(">", 1)[1].split("</pre>", 1)[0]
     found = json.loads(_unescape(text))
-    return RenderedPage(found["styles"], dom, found["values"])
+    problems = [*found["problems"], *logged_refusals(done.stderr)]
+    if problems and not allow_problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise EtlStackError(
+            f"{page.name}: {len(problems)} problem(s) in Chromium offline: "
+            + "; ".join(problems[:3])
+            + more
+        )
+    return RenderedPage(found["styles"], dom, found["values"], problems)
+
+
+def _probed(html: str, asked: list[tuple[str, str]], expressions: tuple, clicks: tuple) -> str:
+    """``html`` with the collector first in its head and the probe last in its body."""
+    listed = (json.dumps([list(a) for a in asked]), json.dumps(expressions), json.dumps(clicks))
+    probe = PROBE % (*listed, PROBE_ID)
+    marker = "</body>" if "</body>" in html else None
+    probed = html.replace(marker, probe + marker, 1) if marker else html + probe
+    head = re.search(r"<head\b[^>]*>", probed, flags=re.IGNORECASE)
+    at = head.end() if head else 0
+    return probed[:at] + COLLECTOR + probed[at:]
 
 
 def screenshot(
