@@ -135,6 +135,18 @@ def etlstack_run(
     return etlstack(*args, **env)
 
 
+def git_in(folder: Path, *args: str) -> str:
+    """git in a throwaway repository of a test (an identity given), its output stripped."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
 def one_error_line(done: subprocess.CompletedProcess, exit_code: int = 1) -> str:
     """The command failed as a user should see it: ``exit_code``, one ``error:`` line, no
     traceback (nor Rich's markup error); that line."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git_in
 
 from bench.harness.machine import describe_machine
 from bench.report_builder.report_entries import build_entries, head_commit
@@ -87,25 +87,19 @@ def test_only_the_report_from_another_commit_is_marked_stale(index) -> None:
     assert f"Compared with HEAD <code>{head[:12]}</code>" in page
 
 
-def _git(repo: Path, *arguments: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *arguments], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
 def _commit(repo: Path, path: str) -> str:
     (repo / path).parent.mkdir(parents=True, exist_ok=True)
-    (repo / path).write_text(f"{path} at {len(_git(repo, 'log', '--oneline', '--all'))}\n")
-    _git(repo, "add", path)
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", path)
-    return _git(repo, "rev-parse", "HEAD")
+    (repo / path).write_text(f"{path} at {len(git_in(repo, 'log', '--oneline', '--all'))}\n")
+    git_in(repo, "add", path)
+    git_in(repo, "commit", "-qm", path)
+    return git_in(repo, "rev-parse", "HEAD")
 
 
 def test_a_report_stays_current_until_the_code_it_measured_changes(tmp_path: Path) -> None:
     """Commits that touch only the report builder, the page checker or the docs leave a report
     current; one that touches the pipeline makes it stale, naming the file."""
     repo = tmp_path / "repo"
-    _git(tmp_path, "init", "-q", str(repo))
+    git_in(tmp_path, "init", "-q", str(repo))
     measured = _commit(repo, "python_engines/pipeline.py")
     reports = repo / "bench" / "reports"
     _report(reports, "default", measured, {"cpu": "x", "cores": 2})

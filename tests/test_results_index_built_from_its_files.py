@@ -6,10 +6,10 @@ measured figure, and the committed index is the builder's output, so it cannot g
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git_in
 
 from bench.results_index import INDEX, RESULTS, build_rows, in_git, render, write_index
 
@@ -77,33 +77,22 @@ def _archive(root: Path) -> tuple[Path, Path, Path]:
     return results, experiments, reports
 
 
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
 @pytest.fixture
 def archive(tmp_path: Path) -> tuple[Path, Path, Path]:
     """The made-up archive in a git repository that ignores ad-hoc runs, as this one does: the
     results are force-added and committed, then one more ad-hoc run is left ignored."""
     folders = _archive(tmp_path / "bench")
-    _git(tmp_path, "init", "-q")
+    git_in(tmp_path, "init", "-q")
     (tmp_path / ".gitignore").write_text("bench/results/*.json\n")
-    _git(tmp_path, "add", "-f", ".")
-    _git(tmp_path, "commit", "-q", "-m", "results")
+    git_in(tmp_path, "add", "-f", ".")
+    git_in(tmp_path, "commit", "-q", "-m", "results")
     (folders[0] / "lakehouse-20990109T000000.json").write_text("{}")
     return folders
 
 
 def test_each_result_is_one_row_saying_what_when_and_which_commit(archive) -> None:
     results, experiments, reports = archive
-    added = _git(results, "rev-parse", "HEAD")[:12]
+    added = git_in(results, "rev-parse", "HEAD")[:12]
     rows = {row.files[0]: row for row in build_rows(results, experiments, reports)}
     assert sorted(rows) == [
         "ab-20990103.jsonl",
@@ -187,7 +176,7 @@ def test_outside_git_every_file_is_indexed_and_no_commit_is_guessed(tmp_path: Pa
 
 def test_the_committed_index_is_the_builders_output() -> None:
     # the index names the commits that added files: it needs the repository's whole history
-    assert in_git(RESULTS) and _git(RESULTS, "rev-parse", "--is-shallow-repository") == "false"
+    assert in_git(RESULTS) and git_in(RESULTS, "rev-parse", "--is-shallow-repository") == "false"
     assert (RESULTS / INDEX).read_text() == render(
         build_rows()
     ), "bench/results/README.md is stale: run etlstack bench index"

@@ -8,12 +8,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness.machine import git_commit, short_commit
 from bench.results_index.facts import count, first_try_load, iso_date, read_json
+from bench.results_index.rows import git_output
 
 REPORTS = Path(__file__).parent.parent / "reports"
 MAKEFILE = REPORTS.parent.parent / "Makefile"
@@ -228,9 +228,5 @@ def measured_changes(commit: str, head: str, repo: Path = REPORTS) -> tuple[str,
     ``repo``'s checkout; None when git does not know the commit."""
     top = [f":(top){path}" for path in MEASURED]
     top += [f":(top,exclude){path}" for path in NOT_MEASURED]
-    done = subprocess.run(
-        ["git", "-C", str(repo), "diff", "--name-only", commit, head, "--", *top],
-        capture_output=True,
-        text=True,
-    )
-    return tuple(done.stdout.split()) if done.returncode == 0 else None
+    changed = git_output(repo, "diff", "--name-only", commit, head, "--", *top)
+    return None if changed is None else tuple(changed.split())

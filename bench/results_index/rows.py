@@ -133,7 +133,8 @@ def build_rows(
 # which files -----------------------------------------------------------------------------------
 
 
-def _git(folder: Path, *args: str) -> str | None:
+def git_output(folder: Path, *args: str) -> str | None:
+    """``git -C folder args``'s output; None outside a checkout or when git refuses."""
     try:
         done = subprocess.run(
             ["git", "-c", "core.quotePath=false", "-C", str(folder), *args],
@@ -146,15 +147,15 @@ def _git(folder: Path, *args: str) -> str | None:
 
 
 def in_git(folder: Path) -> bool:
-    return (_git(folder, "rev-parse", "--is-inside-work-tree") or "").strip() == "true"
+    return (git_output(folder, "rev-parse", "--is-inside-work-tree") or "").strip() == "true"
 
 
 def archived_files(results: Path) -> list[str]:
     """The names of the archive's files: in a git checkout those git tracks or would add (what
     it ignores is an ad-hoc run, not archived); elsewhere every file. Never the index itself."""
     if in_git(results):
-        listed = (_git(results, "ls-files") or "") + (
-            _git(results, "ls-files", "--others", "--exclude-standard") or ""
+        listed = (git_output(results, "ls-files") or "") + (
+            git_output(results, "ls-files", "--others", "--exclude-standard") or ""
         )
         names = {name for name in listed.splitlines() if "/" not in name}
     else:
@@ -168,7 +169,7 @@ def archived_files(results: Path) -> list[str]:
 
 def added_commits(results: Path) -> dict[str, tuple[str, str]]:
     """Per file name: (commit, date) of the latest commit that added it under this name."""
-    log = _git(
+    log = git_output(
         results,
         "log",
         "--diff-filter=A",
