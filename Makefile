@@ -27,7 +27,8 @@ BENCH_ARGS_native := --rows 10000000 --threads 2 --repeat 3 \
 BENCH_ARGS_memory := --rows 1000000,3000000,10000000 --engines polars,duckdb,spark --threads 2 \
 	--repeat 1 --memory-cap 8
 DATA ?= data/raw
-PYTEST_ARGS ?=
+# the slowest tests named at the end of every run (the suite has a ~15-minute budget)
+PYTEST_ARGS ?= --durations=15
 
 .PHONY: help setup demo validate marts test test-fast lint fmt generate bench bench-parts clean
 

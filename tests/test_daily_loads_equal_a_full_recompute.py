@@ -228,6 +228,25 @@ def test_every_engine_stores_the_same_event_keys(generated_lakes) -> None:
             assert _table_rows(lake, engine, KEYS_TABLE) == expected, (lake.name, engine)
 
 
+@pytest.mark.slow
+def test_every_engine_stores_the_same_cleansed_events(generated_lakes) -> None:
+    """Spark writes the passing rows as they come (a file open per day in each task, no sort)
+    and puts its write settings back afterwards: the same rows as the other engines', and the
+    events Spark wrote after them were sorted by day as usual."""
+    from python_engines.core.settings import EngineSettings
+    from python_engines.engines.spark_engine import spark_session
+
+    full, daily, _ = generated_lakes
+    for lake in (full, daily):
+        expected = _table_rows(lake, "polars", "cleansed_events")
+        assert expected
+        for engine in ENGINES:
+            assert _table_rows(lake, engine, "cleansed_events") == expected, (lake.name, engine)
+    conf = spark_session(EngineSettings()).conf
+    assert conf.get("spark.sql.optimizer.plannedWrite.enabled") == "true"
+    assert conf.get("spark.sql.maxConcurrentOutputFileWriters") == "0"
+
+
 @pytest.mark.slow  # a PostgreSQL server
 def test_a_postgresql_catalog_holds_the_same_tables(tmp_path: Path, postgres_uri: str) -> None:
     shared = tmp_path / "shared"

@@ -43,6 +43,12 @@ GOLDEN = {
         "spark": "SELECT a FROM t ORDER BY a DESC",
         "polars": "SELECT a FROM t ORDER BY a DESC NULLS LAST",
     },
+    # a lookup of one row per distinct key is broadcast to Spark's join (rewrites.SPARK_BROADCAST_LOOKUPS)
+    "select k.a, l.b from k left join located as l on l.a = k.a": {
+        "duckdb": "SELECT k.a, l.b FROM k LEFT JOIN located AS l ON l.a = k.a",
+        "spark": "SELECT /*+ BROADCAST(l) */ k.a, l.b FROM k LEFT JOIN located AS l ON l.a = k.a",
+        "polars": "SELECT k.a, l.b FROM k LEFT JOIN located AS l ON l.a = k.a",
+    },
     "select gap > :minutes * 60 from t": {
         "duckdb": "SELECT gap > 30 * 60 FROM t",
         "spark": "SELECT gap > 30 * 60 FROM t",

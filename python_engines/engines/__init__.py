@@ -46,9 +46,11 @@ class Engine(Protocol):
     def drop(self, name: str) -> None:
         """Free a materialized table no later stage reads."""
 
-    def write_parquet(self, sql: str, target: FileTarget) -> None:
+    def write_parquet(self, sql: str, target: FileTarget, input_order: bool = False) -> None:
         """Write the rows of ``sql`` as Parquet files under ``target.folder``, in the target's
-        column order and types, one partition value per file (the engine's own writer)."""
+        column order and types, one partition value per file (the engine's own writer).
+        ``input_order``: the rows come as the input files hold them (a file holds a few days),
+        not spread over every partition by a shuffle; the engine may write them as they come."""
 
     def close(self) -> None: ...
 

@@ -93,7 +93,7 @@ class DuckDBEngine:
     def drop(self, name: str) -> None:
         self.con.execute(f"drop {self.kinds.pop(name, 'table')} {name}")
 
-    def write_parquet(self, sql: str, target: FileTarget) -> None:
+    def write_parquet(self, sql: str, target: FileTarget, input_order: bool = False) -> None:
         columns = [
             f'cast("{field.name}" as {_duckdb_type(field.type)}) as "{field.name}"'
             for field in target.schema

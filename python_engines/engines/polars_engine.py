@@ -71,7 +71,7 @@ class PolarsEngine:
         self.ctx.unregister(name)
         del self.frames[name]
 
-    def write_parquet(self, sql: str, target: FileTarget) -> None:
+    def write_parquet(self, sql: str, target: FileTarget, input_order: bool = False) -> None:
         """From the lazy query: a partitioned table's rows are held once (``sink_files``)."""
         sink_files(self.ctx.execute(sql, eager=False), target)
 

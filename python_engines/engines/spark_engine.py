@@ -12,6 +12,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -32,6 +34,12 @@ BROADCAST_ROWS = 250_000
 # name → (identity of the Arrow table, persisted DataFrame, the table: held, so that no other
 # table can be given its identity while the entry stands)
 _REGISTERED: dict[str, tuple] = {}
+# a partitioned write of rows as they come: a file open per partition value in each task (up to
+# this many; past it Spark sorts the rest), and no sort planned before the write
+CONCURRENT_WRITES = {
+    "spark.sql.maxConcurrentOutputFileWriters": "64",
+    "spark.sql.optimizer.plannedWrite.enabled": "false",
+}
 
 
 def spark_session(settings: EngineSettings):
@@ -202,9 +210,18 @@ class SparkEngine:
     def fetch_frame(self, name: str) -> pl.DataFrame:
         return pl.from_arrow(self.fetch(name))
 
-    def write_parquet(self, sql: str, target: FileTarget) -> None:
-        """Written by Spark's tasks, in parallel, one folder per partition value."""
+    def write_parquet(self, sql: str, target: FileTarget, input_order: bool = False) -> None:
+        """Written by Spark's tasks, in parallel, one folder per partition value. Spark sorts a
+        task's rows by the partition value before a partitioned write; rows in input order (a
+        task's few days) are written as they come instead, a file open per day (10M cleansed
+        rows: the sort spilled 0.9-1.2 GB; unsorted, the write took 21 s instead of 25 s). Rows
+        spread over every day by a shuffle are still sorted: a writer open per day in every task
+        was slower (10M events: 22 s instead of 17 s)."""
         from pyspark.sql import functions as F
+
+        if input_order and target.partition_column is not None:
+            with _spark_conf(self.spark, CONCURRENT_WRITES):
+                return self.write_parquet(sql, target)
 
         frame = self.spark.sql(sql)
         frame = frame.select(
@@ -255,6 +272,22 @@ class SparkEngine:
         for view in self.spark.catalog.listTables():
             if view.isTemporary and view.name not in _REGISTERED:
                 self.spark.catalog.dropTempView(view.name)
+
+
+@contextmanager
+def _spark_conf(spark, conf: dict[str, str]) -> Iterator[None]:
+    """Runtime SQL settings for the block, then back to what they were."""
+    before = {key: spark.conf.get(key, None) for key in conf}
+    for key, value in conf.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 def _spark_type(arrow_type: pa.DataType) -> str:

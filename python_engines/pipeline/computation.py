@@ -155,7 +155,7 @@ class Computation:
 
     def write_passing(self, target: FileTarget) -> None:
         """The rows that passed cleansing written as ``cleansed_events`` files by the engine."""
-        self.engine.write_parquet(storage_sql(self.name), target)
+        self.engine.write_parquet(storage_sql(self.name), target, input_order=True)
 
     def passing_keys(self, written: FileTarget) -> pl.LazyFrame:
         """The user, id and time of the rows that passed cleansing: from the engine's own

@@ -30,7 +30,7 @@ class EngineSql:
 
 ENGINE_SQL: dict[str, EngineSql] = {
     "duckdb": EngineSql("duckdb", (rewrites.trim_only_when_needed,)),
-    "spark": EngineSql("spark", (rewrites.epoch_us_as_unix_micros,)),
+    "spark": EngineSql("spark", (rewrites.epoch_us_as_unix_micros, rewrites.broadcast_lookups)),
     "polars": EngineSql(Polars, (rewrites.epoch_us_as_bigint_cast, rewrites.fold_chr_constants)),
 }
 
