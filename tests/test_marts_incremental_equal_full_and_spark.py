@@ -135,7 +135,7 @@ def test_dbt_docs_open_offline_as_one_page(marts_lake) -> None:
     """make marts writes target/static_index.html: the manifest and catalog inside the page, so
     it opens from disk with no network (target/index.html fetches manifest.json, which a
     browser refuses over file://)."""
-    from python_engines.core.offline_page import computed_styles
+    from bench.report_builder.offline_page import computed_styles
 
     dbt(marts_lake["warehouse"], marts_lake["data_dir"], "docs", "generate", "--static")
     asked = tuple(

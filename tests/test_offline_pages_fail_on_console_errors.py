@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.report_builder.offline_page import computed_styles
 from python_engines.core.errors import EtlStackError
-from python_engines.core.offline_page import computed_styles
 
 pytestmark = pytest.mark.slow
 

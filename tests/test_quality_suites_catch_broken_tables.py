@@ -12,10 +12,10 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
+from bench.report_builder.offline_page import computed_styles, screenshot
 from expectations.offline_docs import external_asset_references
 from expectations.reference import DEVICES, EVENT_TYPES, REJECT_REASONS
 from python_engines.cli import app
-from python_engines.core.offline_page import computed_styles, screenshot
 from python_engines.core.schema import EVENTS, REJECTED_EVENTS
 from python_engines.inputs.discover import discover
 from python_engines.lakehouse.catalog import open_catalog

@@ -123,7 +123,7 @@ def test_the_readme_section_between_the_markers_is_generated(tmp_path: Path) -> 
 def test_the_html_report_renders_its_plots_and_flowchart_in_chromium_with_no_network(
     tmp_path: Path,
 ) -> None:
-    from python_engines.core.offline_page import computed_styles, screenshot
+    from bench.report_builder.offline_page import computed_styles, screenshot
 
     (tmp_path / "results.json").write_text(json.dumps(synthetic(1000)))
     build_report(tmp_path)

@@ -89,7 +89,7 @@ FIRST_SCREEN = Path(__file__).parents[1] / "target" / "bench-report-first-screen
 def test_the_stored_default_report_opens_offline_on_its_verdict() -> None:
     """The committed make-bench report, as a lead opens it: no network, no console error or
     refused request (computed_styles raises on one), the verdict the first section."""
-    from python_engines.core.offline_page import computed_styles, screenshot
+    from bench.report_builder.offline_page import computed_styles, screenshot
 
     first = "document.querySelector('h2').textContent"
     rendered = computed_styles(STORED, [("table", "border-collapse")], expressions=(first,))

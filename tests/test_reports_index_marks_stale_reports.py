@@ -105,7 +105,7 @@ def test_a_report_stays_current_until_the_code_it_measured_changes(tmp_path: Pat
     _report(reports, "default", measured, {"cpu": "x", "cores": 2})
     (entry,) = [e for e in build_entries(reports) if e.name == "default"]
     _commit(repo, "bench/report_builder/plots.py")
-    _commit(repo, "python_engines/core/offline_page.py")  # the page checker: never timed
+    _commit(repo, "bench/report_builder/offline_page.py")  # the page checker: never timed
     after_docs = _commit(repo, "docs/benchmarks.md")
     assert entry.status(after_docs, repo) == "current"
     note = "".join(text for text, _ in entry.status_note(after_docs, repo))
@@ -164,7 +164,7 @@ def test_a_report_outside_bench_reports_leaves_the_index_alone(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_the_generated_index_renders_in_chromium_with_no_network_and_no_console_error() -> None:
-    from python_engines.core.offline_page import computed_styles
+    from bench.report_builder.offline_page import computed_styles
 
     page = REPORTS / "index.html"
     folders = [p for p in REPORTS.iterdir() if p.is_dir()]

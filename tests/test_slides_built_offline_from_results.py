@@ -17,8 +17,8 @@ from test_report_scale_out_comes_from_task_replay import synthetic
 from bench.report_builder import slides
 from bench.report_builder.build import build_document
 from bench.report_builder.document import to_markdown
+from bench.report_builder.offline_page import computed_styles, screenshot
 from python_engines.core.errors import EtlStackError
-from python_engines.core.offline_page import computed_styles, screenshot
 
 # the page's requests: any resource fetched (data: URIs are not requests)
 REQUESTS = "performance.getEntriesByType('resource').map(function (e) { return e.name; }).join()"

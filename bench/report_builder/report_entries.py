@@ -32,7 +32,6 @@ MEASURED = (
     "pyproject.toml",
     "uv.lock",
 )
-NOT_MEASURED = ("python_engines/core/offline_page.py",)  # the pages' checker: no try runs it
 
 
 @dataclass(frozen=True)
@@ -227,6 +226,5 @@ def measured_changes(commit: str, head: str, repo: Path = REPORTS) -> tuple[str,
     """The measured files (``MEASURED``) that differ between ``commit`` and ``head`` in
     ``repo``'s checkout; None when git does not know the commit."""
     top = [f":(top){path}" for path in MEASURED]
-    top += [f":(top,exclude){path}" for path in NOT_MEASURED]
     changed = git_output(repo, "diff", "--name-only", commit, head, "--", *top)
     return None if changed is None else tuple(changed.split())

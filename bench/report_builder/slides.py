@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from bench.harness.results_json import read_results
-from bench.report_builder import plots
+from bench.report_builder import offline_page, plots
 from bench.report_builder.build import (
     Run,
     analyse,
@@ -54,7 +54,6 @@ from bench.report_builder.sections import (
 )
 from bench.report_builder.slide_deck import Slide, to_deck
 from bench.report_builder.verdict import measured_sizes, model_line, verdict_lines
-from python_engines.core import offline_page
 from python_engines.core.errors import EtlStackError
 
 QUESTION = "Spark or a single-node Python stack?"
