@@ -230,9 +230,9 @@ def test_every_engine_stores_the_same_event_keys(generated_lakes) -> None:
 
 @pytest.mark.slow
 def test_every_engine_stores_the_same_cleansed_events(generated_lakes) -> None:
-    """Spark writes the passing rows as they come (a file open per day in each task, no sort)
-    and puts its write settings back afterwards: the same rows as the other engines', and the
-    events Spark wrote after them were sorted by day as usual."""
+    """Spark writes the passing rows as they come (a file open per day in each task, no sort):
+    the same rows as the other engines'. It puts its write settings back afterwards, so its
+    later writes (the events) sort by day as before."""
     from python_engines.core.settings import EngineSettings
     from python_engines.engines.spark_engine import spark_session
 
